@@ -1,0 +1,115 @@
+package dev.avcurate.core.config;
+
+import static dev.avcurate.core.config.ConfigKey.boolKey;
+import static dev.avcurate.core.config.ConfigKey.doubleKey;
+import static dev.avcurate.core.config.ConfigKey.enumKey;
+import static dev.avcurate.core.config.ConfigKey.intKey;
+import static dev.avcurate.core.config.ConfigKey.listKey;
+import static dev.avcurate.core.config.ConfigKey.positiveKey;
+import static dev.avcurate.core.config.ConfigKey.stringKey;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every configuration key of the pipeline, with its documentation, default and validator.
+ * {@code bin/curate config describe} prints this table; a key in a YAML file that is not here
+ * stops the run before any work.
+ */
+public final class CurateKeys {
+    private CurateKeys() {}
+
+    /** Stage names in pipeline order. Later issues append theirs. */
+    public static final List<String> STAGES = List.of("ingest");
+
+    // pipeline
+    public static final ConfigKey<List<String>> PIPELINE_STAGES = listKey("pipeline.stages", List.of("ingest"), STAGES,
+            "Stages to run, in pipeline order; `bin/curate run --stages` overrides it.");
+
+    // spark
+    public static final ConfigKey<String> SPARK_MASTER = stringKey("spark.master", "",
+            "Spark master when none is given by spark-submit or --master; empty means local[*] (all cores).");
+    public static final ConfigKey<Integer> SPARK_SHUFFLE_PARTITIONS = intKey("spark.shuffle_partitions", 8, 1, 100_000,
+            "spark.sql.shuffle.partitions for the table merges (small tables: keep it low).");
+    public static final ConfigKey<String> SPARK_LOG_LEVEL = enumKey("spark.log_level", "WARN",
+            List.of("ERROR", "WARN", "INFO", "DEBUG"), "Log level of Spark itself; WARN keeps the console to our progress lines.");
+
+    // ingest: inputs
+    public static final ConfigKey<List<String>> INGEST_EXTENSIONS = listKey("ingest.extensions",
+            List.of("mp4", "mov", "mkv", "avi", "webm", "m4v", "mpg", "mpeg", "ts", "flv", "wmv", "3gp"), null,
+            "File extensions taken from a directory input (case-insensitive); globs and manifests take every file they name.");
+    public static final ConfigKey<Integer> INGEST_BATCH_VIDEOS = intKey("ingest.batch_videos", 64, 1, 1_000_000,
+            "Videos per commit: each batch is merged into the tables when done, so a killed job loses at most one batch of work.");
+    public static final ConfigKey<String> INGEST_IO = enumKey("ingest.io", "auto", List.of("auto", "hadoop"),
+            "How FFmpeg reads a file: auto = local paths directly, other schemes (hdfs://, s3a://) through Hadoop streams; hadoop = always through Hadoop streams.");
+    public static final ConfigKey<Boolean> INGEST_REQUIRE_AUDIO = boolKey("ingest.require_audio", true,
+            "Reject videos without a decodable audio stream (reason no_audio): the data is for audio-driven generation.");
+
+    // ingest: limits and decode
+    public static final ConfigKey<Double> INGEST_TIMEOUT_S = positiveKey("ingest.timeout_s", 900, 1e7,
+            "Time limit for probing and decoding one video, in seconds; past it the video is rejected with decode_timeout.");
+    public static final ConfigKey<Integer> INGEST_DECODER_THREADS = intKey("ingest.decoder_threads", 1, 0, 64,
+            "FFmpeg decoder threads per task (0 = FFmpeg's choice). 1 suits Spark, which already runs one task per core.");
+    public static final ConfigKey<Integer> INGEST_MAX_WIDTH = intKey("ingest.max_width", 8192, 16, 65_536,
+            "Largest accepted frame width; larger headers are rejected with bad_dimensions before decoding.");
+    public static final ConfigKey<Integer> INGEST_MAX_HEIGHT = intKey("ingest.max_height", 8192, 16, 65_536,
+            "Largest accepted frame height; larger headers are rejected with bad_dimensions before decoding.");
+    public static final ConfigKey<Double> INGEST_MAX_DURATION_S = positiveKey("ingest.max_duration_s", 6 * 3600, 1e7,
+            "Longest accepted video, in seconds (reason too_long).");
+    public static final ConfigKey<Double> INGEST_MAX_CORRUPT_RATIO = doubleKey("ingest.max_corrupt_ratio", 0.02, 0, 1,
+            "Largest share of video packets that may fail to decode before the video is rejected with decode_error.");
+    public static final ConfigKey<Double> INGEST_MIN_DECODED_RATIO = doubleKey("ingest.min_decoded_ratio", 0.9, 0, 1,
+            "Decoded duration over declared duration below which a video is rejected as truncated.");
+
+    // ingest: shots
+    public static final ConfigKey<Integer> SHOTS_ANALYSIS_WIDTH = intKey("ingest.shots.analysis_width", 96, 16, 1024,
+            "Width of the downscaled frames the shot detector compares (height keeps the aspect).");
+    public static final ConfigKey<Double> SHOTS_CUT_THRESHOLD = doubleKey("ingest.shots.cut_threshold", 20, 0, 255,
+            "Smallest mean absolute HSV difference (0..255) between consecutive frames that can be a hard cut.");
+    public static final ConfigKey<Double> SHOTS_ADAPTIVE_RATIO = doubleKey("ingest.shots.adaptive_ratio", 3.0, 1, 1000,
+            "A cut's difference must also exceed this multiple of the mean difference of its neighbours (no false cuts on pans).");
+    public static final ConfigKey<Integer> SHOTS_WINDOW = intKey("ingest.shots.window", 3, 1, 30,
+            "Neighbouring frames on each side used for the adaptive ratio.");
+    public static final ConfigKey<Double> SHOTS_FADE_LUMA = doubleKey("ingest.shots.fade_luma", 16, 0, 255,
+            "Frames with mean luma below this are black (fades): they end a shot and are never part of a clip.");
+    public static final ConfigKey<Integer> SHOTS_MIN_FRAMES = intKey("ingest.shots.min_frames", 6, 1, 10_000,
+            "Frames a shot must have before another cut may be declared (flash and strobe guard).");
+
+    // ingest: clips
+    public static final ConfigKey<Double> CLIPS_MIN_S = positiveKey("ingest.clips.min_s", 2.0, 3600,
+            "Shortest clip, in seconds; shorter shots are rejected with too_short.");
+    public static final ConfigKey<Double> CLIPS_MAX_S = positiveKey("ingest.clips.max_s", 10.0, 36_000,
+            "Longest clip, in seconds; longer shots are cut into equal clips no longer than this (and no shorter than min_s).");
+
+    // decode for scorers
+    public static final ConfigKey<Double> DECODE_SAMPLE_FPS = positiveKey("decode.sample_fps", 5, 240,
+            "Frames per second sampled from a clip for the scorers (by presentation time, so variable frame rate is handled).");
+    public static final ConfigKey<Integer> DECODE_SHORT_SIDE = intKey("decode.short_side", 256, 16, 4096,
+            "Short side, in pixels, of the frames handed to the scorers; the long side keeps the aspect (even).");
+    public static final ConfigKey<Integer> DECODE_AUDIO_RATE = intKey("decode.audio_rate", 16_000, 8000, 48_000,
+            "Sample rate of the mono audio handed to the scorers (16 kHz is what the speech models expect).");
+
+    // progress
+    public static final ConfigKey<Double> PROGRESS_INTERVAL_S = positiveKey("progress.interval_s", 10, 3600,
+            "Seconds between progress lines (counts and rates) on long stages.");
+
+    /** All keys, by path, in declaration order. */
+    public static final Map<String, ConfigKey<?>> ALL = index(
+            PIPELINE_STAGES, SPARK_MASTER, SPARK_SHUFFLE_PARTITIONS, SPARK_LOG_LEVEL,
+            INGEST_EXTENSIONS, INGEST_BATCH_VIDEOS, INGEST_IO, INGEST_REQUIRE_AUDIO,
+            INGEST_TIMEOUT_S, INGEST_DECODER_THREADS, INGEST_MAX_WIDTH, INGEST_MAX_HEIGHT, INGEST_MAX_DURATION_S,
+            INGEST_MAX_CORRUPT_RATIO, INGEST_MIN_DECODED_RATIO,
+            SHOTS_ANALYSIS_WIDTH, SHOTS_CUT_THRESHOLD, SHOTS_ADAPTIVE_RATIO, SHOTS_WINDOW, SHOTS_FADE_LUMA, SHOTS_MIN_FRAMES,
+            CLIPS_MIN_S, CLIPS_MAX_S,
+            DECODE_SAMPLE_FPS, DECODE_SHORT_SIDE, DECODE_AUDIO_RATE,
+            PROGRESS_INTERVAL_S);
+
+    private static Map<String, ConfigKey<?>> index(ConfigKey<?>... keys) {
+        Map<String, ConfigKey<?>> m = new LinkedHashMap<>();
+        for (ConfigKey<?> k : keys) {
+            if (m.put(k.path(), k) != null) throw new IllegalStateException("duplicate key " + k.path());
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+}
