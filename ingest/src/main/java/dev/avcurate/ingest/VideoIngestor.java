@@ -56,6 +56,7 @@ public final class VideoIngestor {
     }
 
     private Result ingestOrThrow(Input in) throws MediaException, IOException {
+        if (in.sizeBytes() < 0) return rejected(in, null, Reasons.READ_ERROR, "listed in the manifest but not found: " + in.uri(), "");
         if (in.sizeBytes() == 0) return rejected(in, null, Reasons.EMPTY_FILE, "the file is empty (0 bytes)", "");
         long deadline = System.nanoTime() + (long) (cfg.get(INGEST_TIMEOUT_S) * 1e9);
         int threads = cfg.get(INGEST_DECODER_THREADS);

@@ -1,0 +1,223 @@
+package dev.avcurate.app;
+
+import dev.avcurate.core.config.ConfigException;
+import dev.avcurate.core.config.CurateConfig;
+import dev.avcurate.core.config.CurateKeys;
+import dev.avcurate.core.spark.SparkSessions;
+import dev.avcurate.ingest.IngestStage;
+import dev.avcurate.ingest.media.MediaException;
+import dev.avcurate.ingest.media.MediaReader;
+import dev.avcurate.ingest.media.VideoProbe;
+import dev.avcurate.ingest.samples.SampleSet;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code bin/curate}: the command line, and the main class under {@code spark-submit}.
+ * Exit codes: 0 done, 1 the job failed, 2 a usage or configuration error (nothing was done).
+ */
+@Command(name = "curate", mixinStandardHelpOptions = true, version = "avcurate 0.1.0",
+        description = "Curates raw human-centric video into clean, captioned, bucketed training data for "
+                + "audio-driven video generation (the Wan-S2V / HunyuanVideo-Avatar recipe).",
+        subcommands = {Curate.Run.class, Curate.Samples.class, Curate.Config.class, Curate.Probe.class,
+                CommandLine.HelpCommand.class})
+public final class Curate implements Callable<Integer> {
+    static PrintStream out = System.out;
+    static PrintStream err = System.err;
+
+    public static void main(String[] args) {
+        int code = execute(args);
+        // Spark and FFmpeg leave non-daemon threads behind; exit explicitly (spark-submit expects it).
+        System.exit(code);
+    }
+
+    /** Runs the command line and returns the exit code (tests call this). */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Curate());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof ConfigException) {
+                err.println("config error: " + ex.getMessage());
+                return 2;
+            }
+            err.println("error: " + ex);
+            ex.printStackTrace(err);
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(out);
+        return 2;
+    }
+
+    static CurateConfig loadConfig(Path config, List<String> overrides) {
+        Path p = config;
+        if (!Files.exists(p) && !p.isAbsolute()) {
+            String home = System.getProperty("avcurate.home", System.getenv("AVCURATE_HOME"));
+            if (home != null && Files.exists(Path.of(home).resolve(p))) p = Path.of(home).resolve(p);
+        }
+        if (!Files.exists(p)) throw new ConfigException(config + ": config file not found");
+        return CurateConfig.load(p).withOverrides(overrides);
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Runs the pipeline stages on the input videos and writes Delta tables and run-summary.json under --output.",
+            footer = {"", "Examples:",
+                    "  bin/curate run --config conf/default.yaml --input samples/ --output out/",
+                    "  bin/curate run --input 's3a://bucket/raw/*.mp4' --output s3a://bucket/curated --set ingest.clips.max_s=8",
+                    "  spark-submit --class dev.avcurate.app.Curate app/target/avcurate-app-*-spark.jar run --input ... --output ..."})
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--config", description = "Pipeline YAML (default: ${DEFAULT-VALUE}).", defaultValue = "conf/default.yaml")
+        Path config;
+
+        @Option(names = "--input", required = true, description = "A directory (recursive), a glob, or a manifest (.csv with a uri column, .jsonl with \"uri\", .txt one per line); any Hadoop file system.")
+        String input;
+
+        @Option(names = "--output", required = true, description = "Output directory: tables/ and run-summary.json go here.")
+        String output;
+
+        @Option(names = "--stages", split = ",", description = "Stages to run, comma-separated, from: ${COMPLETION-CANDIDATES}. Default: pipeline.stages of the config.",
+                completionCandidates = StageNames.class)
+        List<String> stages;
+
+        @Option(names = "--master", description = "Spark master (default: the one spark-submit set, else spark.master of the config, else local[*]).")
+        String master;
+
+        @Option(names = "--set", description = "Override a config key, e.g. --set ingest.clips.min_s=3 (repeatable).")
+        List<String> sets = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            CurateConfig cfg = loadConfig(config, sets);
+            List<String> toRun = stages == null ? cfg.get(CurateKeys.PIPELINE_STAGES) : stages;
+            for (String s : toRun) {
+                if (!CurateKeys.STAGES.contains(s)) {
+                    throw new ConfigException("--stages: unknown stage '" + s + "' (known: " + CurateKeys.STAGES + ")");
+                }
+            }
+            RunSummary summary = new RunSummary(cfg, input, output, toRun);
+            SparkSession spark = SparkSessions.getOrCreate(cfg, master);
+            err.printf(Locale.ROOT, "[curate] Spark %s on %s; config %s; stages %s%n", spark.version(),
+                    spark.sparkContext().master(), cfg.source(), toRun);
+            try {
+                for (String stage : CurateKeys.STAGES) {
+                    if (!toRun.contains(stage)) continue;
+                    if (stage.equals("ingest")) {
+                        IngestStage.Report r = new IngestStage(spark, cfg, err).run(input, output);
+                        summary.ingest(r);
+                    }
+                }
+                summary.totals(spark);
+                summary.write();
+                err.printf(Locale.ROOT, "[curate] done: %s%n", summary.headline());
+                return 0;
+            } finally {
+                spark.stop();
+            }
+        }
+    }
+
+    static final class StageNames extends ArrayList<String> {
+        StageNames() {
+            super(CurateKeys.STAGES);
+        }
+    }
+
+    @Command(name = "samples", mixinStandardHelpOptions = true,
+            description = "Writes the project's generated sample videos (talking faces, subtitles, cuts, a fade, a pan, a rotated phone video). Nothing is downloaded.")
+    static final class Samples implements Callable<Integer> {
+        @Option(names = "--output", defaultValue = "samples", description = "Directory to write into (default: ${DEFAULT-VALUE}).")
+        Path output;
+
+        @Override
+        public Integer call() throws Exception {
+            long t0 = System.nanoTime();
+            for (SampleSet.Sample s : SampleSet.write(output)) {
+                out.printf("%-40s %s%n", s.path(), s.description());
+            }
+            err.printf(Locale.ROOT, "[samples] written to %s in %.1f s%n", output, (System.nanoTime() - t0) / 1e9);
+            return 0;
+        }
+    }
+
+    @Command(name = "config", mixinStandardHelpOptions = true, description = "Documents or checks the pipeline configuration.",
+            subcommands = {Config.Describe.class, Config.Check.class})
+    static final class Config implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            new CommandLine(this).usage(out);
+            return 2;
+        }
+
+        @Command(name = "describe", mixinStandardHelpOptions = true, description = "Prints every key with its default, allowed values and meaning.")
+        static final class Describe implements Callable<Integer> {
+            @Override
+            public Integer call() {
+                out.print(CurateConfig.describe());
+                return 0;
+            }
+        }
+
+        @Command(name = "check", mixinStandardHelpOptions = true, description = "Validates a config file (and --set overrides) without running anything.")
+        static final class Check implements Callable<Integer> {
+            @Option(names = "--config", defaultValue = "conf/default.yaml", description = "Pipeline YAML (default: ${DEFAULT-VALUE}).")
+            Path config;
+
+            @Option(names = "--set", description = "Override a config key (repeatable).")
+            List<String> sets = new ArrayList<>();
+
+            @Override
+            public Integer call() {
+                CurateConfig c = loadConfig(config, sets);
+                out.println(c.source() + ": ok (" + c.asMap().size() + " keys)");
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "probe", mixinStandardHelpOptions = true, description = "Prints what FFmpeg's headers say about local video files, as JSON lines.")
+    static final class Probe implements Callable<Integer> {
+        @Parameters(arity = "1..*", description = "Video files.")
+        List<Path> files;
+
+        @Override
+        public Integer call() {
+            int bad = 0;
+            for (Path f : files) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("path", f.toString());
+                try (MediaReader r = MediaReader.open(f.toString(), System.nanoTime() + 60_000_000_000L, 0)) {
+                    VideoProbe p = r.probe();
+                    for (var c : VideoProbe.class.getRecordComponents()) m.put(c.getName(), c.getAccessor().invoke(p));
+                } catch (MediaException e) {
+                    m.put("reason", e.reason());
+                    m.put("error", e.getMessage());
+                    bad++;
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+                out.println(Json.write(m));
+            }
+            return bad == 0 ? 0 : 1;
+        }
+    }
+
+    static String joined(String... a) {
+        return String.join(" ", Arrays.asList(a));
+    }
+}

@@ -1,0 +1,99 @@
+package dev.avcurate.app;
+
+import dev.avcurate.core.config.CurateConfig;
+import dev.avcurate.core.spark.DeltaTables;
+import dev.avcurate.ingest.IngestStage;
+import dev.avcurate.ingest.IngestTables;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code <output>/run-summary.json}: what the last run did (per stage: counts and seconds) and
+ * what the tables hold now (videos, clips, kept clips, rejects by reason code).
+ */
+final class RunSummary {
+    private final Map<String, Object> root = new LinkedHashMap<>();
+    private final Map<String, Object> stages = new LinkedHashMap<>();
+    private final String output;
+    private SparkSession spark;
+
+    RunSummary(CurateConfig cfg, String input, String output, List<String> stageNames) {
+        this.output = output;
+        root.put("started_at", Instant.now().toString());
+        root.put("input", input);
+        root.put("output", output);
+        root.put("stages_run", stageNames);
+        root.put("config_source", cfg.source());
+        root.put("stages", stages);
+        root.put("config", cfg.asMap());
+    }
+
+    void ingest(IngestStage.Report r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("videos_listed", r.videosListed());
+        m.put("videos_skipped_already_done", r.videosSkipped());
+        m.put("videos_ingested", r.videosIngested());
+        m.put("videos_rejected", r.videosRejected());
+        m.put("clips", r.clips());
+        m.put("rejects_by_reason", r.rejectsByReason());
+        m.put("seconds", round(r.seconds()));
+        m.put("videos_per_second", r.seconds() > 0 ? round((r.videosIngested() + r.videosRejected()) / r.seconds()) : 0);
+        stages.put("ingest", m);
+    }
+
+    /** Counts over the whole tables (this run and earlier ones). */
+    void totals(SparkSession spark) {
+        this.spark = spark;
+        Map<String, Object> t = new LinkedHashMap<>();
+        DeltaTables.read(spark, IngestTables.path(output, IngestTables.VIDEOS)).ifPresent(df -> {
+            t.put("videos_seen", df.count());
+            t.put("videos_ok", df.filter("status = 'ok'").count());
+        });
+        DeltaTables.read(spark, IngestTables.path(output, IngestTables.CLIPS)).ifPresent(df -> {
+            t.put("clips", df.count());
+            t.put("kept_clips", df.filter("keep").count());
+            Row h = df.selectExpr("coalesce(sum(duration_s), 0) / 3600").first();
+            t.put("clip_hours", round(h.getDouble(0)));
+        });
+        DeltaTables.read(spark, IngestTables.path(output, IngestTables.REJECTS)).ifPresent(df -> {
+            Map<String, Long> byReason = new TreeMap<>();
+            for (Row r : df.groupBy("reason").count().collectAsList()) byReason.put(r.getString(0), r.getLong(1));
+            t.put("rejects_by_reason", byReason);
+        });
+        root.put("totals", t);
+    }
+
+    String headline() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> t = (Map<String, Object>) root.getOrDefault("totals", Map.of());
+        return String.format(Locale.ROOT, "%s videos seen, %s clips (%s kept), rejects %s; summary in %s/run-summary.json",
+                t.get("videos_seen"), t.get("clips"), t.get("kept_clips"), t.get("rejects_by_reason"), output);
+    }
+
+    void write() throws IOException {
+        root.put("finished_at", Instant.now().toString());
+        Path p = new Path(output, "run-summary.json");
+        FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        Path tmp = new Path(output, ".run-summary.json.tmp");
+        try (OutputStream o = fs.create(tmp, true)) {
+            o.write(Json.pretty(root).getBytes(StandardCharsets.UTF_8));
+        }
+        fs.delete(p, false);
+        if (!fs.rename(tmp, p)) throw new IOException("cannot write " + p);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.avcurate.core.spark;
+
+import io.delta.tables.DeltaTable;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The table operations every stage uses. Writes are keyed merges that insert only rows whose key
+ * is not there yet, so a batch written twice (a retried or resumed job) changes nothing.
+ */
+public final class DeltaTables {
+    private DeltaTables() {}
+
+    public static boolean exists(SparkSession spark, String path) {
+        return DeltaTable.isDeltaTable(spark, path);
+    }
+
+    public static Optional<Dataset<Row>> read(SparkSession spark, String path) {
+        return exists(spark, path) ? Optional.of(spark.read().format("delta").load(path)) : Optional.empty();
+    }
+
+    /** Inserts the rows of {@code df} whose {@code key} is not in the table; creates the table if needed. */
+    public static void insertNew(SparkSession spark, String path, Dataset<Row> df, String key) {
+        if (!exists(spark, path)) {
+            df.write().format("delta").mode("append").save(path);
+            return;
+        }
+        DeltaTable.forPath(spark, path).as("t")
+                .merge(df.as("s"), "t." + key + " = s." + key)
+                .whenNotMatched().insertAll()
+                .execute();
+    }
+
+    /** Creates an empty table with this schema unless one exists, so readers always find every table. */
+    public static void createIfMissing(SparkSession spark, String path, org.apache.spark.sql.types.StructType schema) {
+        if (!exists(spark, path)) {
+            spark.createDataFrame(java.util.List.of(), schema).write().format("delta").mode("append").save(path);
+        }
+    }
+
+    /** Deletes the rows matching a SQL condition, if the table exists. */
+    public static void deleteWhere(SparkSession spark, String path, String condition) {
+        if (exists(spark, path)) DeltaTable.forPath(spark, path).delete(condition);
+    }
+
+    /** The table's current version, or -1 when it does not exist. */
+    public static long version(SparkSession spark, String path) {
+        if (!exists(spark, path)) return -1;
+        return DeltaTable.forPath(spark, path).history(1).select("version").first().getLong(0);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.avcurate.core.spark;
+
+import dev.avcurate.core.config.CurateConfig;
+import dev.avcurate.core.config.CurateKeys;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the one SparkSession of a job, with Delta Lake enabled. Under spark-submit the master
+ * comes from spark-submit; otherwise from {@code --master}, then {@code spark.master} in the
+ * config, then {@code local[*]} (all cores).
+ */
+public final class SparkSessions {
+    private SparkSessions() {}
+
+    public static SparkSession getOrCreate(CurateConfig cfg, String masterOverride) {
+        SparkConf conf = new SparkConf(); // reads spark.* system properties set by spark-submit
+        String master;
+        if (masterOverride != null && !masterOverride.isBlank()) master = masterOverride;
+        else if (conf.contains("spark.master")) master = conf.get("spark.master");
+        else if (!cfg.get(CurateKeys.SPARK_MASTER).isBlank()) master = cfg.get(CurateKeys.SPARK_MASTER);
+        else master = "local[*]";
+        SparkSession.Builder b = SparkSession.builder()
+                .appName(conf.get("spark.app.name", "avcurate"))
+                .master(master)
+                .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+                .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+                .config("spark.sql.shuffle.partitions", String.valueOf(cfg.get(CurateKeys.SPARK_SHUFFLE_PARTITIONS)))
+                .config("spark.databricks.delta.snapshotPartitions", "1")
+                .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2");
+        if (master.startsWith("local") && !conf.contains("spark.ui.enabled")) b.config("spark.ui.enabled", "false");
+        SparkSession spark = b.getOrCreate();
+        spark.sparkContext().setLogLevel(cfg.get(CurateKeys.SPARK_LOG_LEVEL));
+        return spark;
+    }
+}

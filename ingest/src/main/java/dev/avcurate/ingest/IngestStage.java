@@ -1,0 +1,152 @@
+package dev.avcurate.ingest;
+
+import static dev.avcurate.core.config.CurateKeys.*;
+
+import dev.avcurate.core.Progress;
+import dev.avcurate.core.config.CurateConfig;
+import dev.avcurate.core.spark.DeltaTables;
+import dev.avcurate.ingest.IngestRecords.Input;
+import dev.avcurate.ingest.IngestRecords.Result;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.SerializableConfiguration;
+
+/**
+ * The ingest stage on Spark: lists the inputs, skips what the tables already hold (same URI, size
+ * and modification time), and ingests the rest in batches, one video per task, largest first.
+ * Each batch is merged into {@code clips} and {@code rejects} and then {@code videos}; a video is
+ * done once its {@code videos} row exists, so a killed job redoes at most one batch and the
+ * insert-only merges never duplicate a row.
+ */
+public final class IngestStage {
+    /** Counts of one run of the stage, for progress and run-summary.json. */
+    public record Report(long videosListed, long videosSkipped, long videosIngested, long videosRejected,
+                         long clips, Map<String, Long> rejectsByReason, double seconds) {}
+
+    private final SparkSession spark;
+    private final CurateConfig cfg;
+    private final PrintStream log;
+
+    public IngestStage(SparkSession spark, CurateConfig cfg, PrintStream log) {
+        this.spark = spark;
+        this.cfg = cfg;
+        this.log = log;
+    }
+
+    public Report run(String input, String output) throws IOException {
+        long t0 = System.nanoTime();
+        Configuration hconf = spark.sparkContext().hadoopConfiguration();
+        Set<String> exts = cfg.get(INGEST_EXTENSIONS).stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        List<Input> inputs = InputLister.list(input, exts, hconf);
+        String videosPath = IngestTables.path(output, IngestTables.VIDEOS);
+        String clipsPath = IngestTables.path(output, IngestTables.CLIPS);
+        String rejectsPath = IngestTables.path(output, IngestTables.REJECTS);
+
+        DeltaTables.createIfMissing(spark, videosPath, IngestTables.VIDEOS_SCHEMA);
+        DeltaTables.createIfMissing(spark, clipsPath, IngestTables.CLIPS_SCHEMA);
+        DeltaTables.createIfMissing(spark, rejectsPath, IngestTables.REJECTS_SCHEMA);
+        // Resume: what is already done, and what changed on disk since.
+        Map<String, String> done = new HashMap<>();
+        DeltaTables.read(spark, videosPath).ifPresent(df -> {
+            for (Row r : df.select("video_id", "size_bytes", "mtime_ms").collectAsList()) {
+                done.put(r.getString(0), r.getLong(1) + "/" + r.getLong(2));
+            }
+        });
+        List<Input> todo = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (Input in : inputs) {
+            String sig = done.get(in.videoId());
+            if (sig == null) todo.add(in);
+            else if (!sig.equals(in.sizeBytes() + "/" + in.mtimeMs())) {
+                todo.add(in);
+                changed.add(in.videoId());
+            }
+        }
+        if (!changed.isEmpty()) {
+            String ids = changed.stream().map(s -> "'" + s + "'").collect(Collectors.joining(","));
+            for (String p : List.of(videosPath, clipsPath, rejectsPath)) DeltaTables.deleteWhere(spark, p, "video_id IN (" + ids + ")");
+            log.printf("[ingest] %d files changed since they were ingested: their rows are replaced%n", changed.size());
+        }
+        long skipped = inputs.size() - todo.size();
+        log.printf(Locale.ROOT, "[ingest] %d files listed, %d already ingested, %d to do%n", inputs.size(), skipped, todo.size());
+
+        // Largest first, so that one long video does not finish last alone.
+        todo.sort(Comparator.comparingLong(Input::sizeBytes).reversed().thenComparing(Input::uri));
+        AtomicLong tasksDone = new AtomicLong();
+        AtomicLong clips = new AtomicLong();
+        AtomicLong rejectedVideos = new AtomicLong();
+        Map<String, Long> reasons = new TreeMap<>();
+        SparkListener listener = new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd e) {
+                if (e.taskInfo().successful()) tasksDone.incrementAndGet();
+            }
+        };
+        spark.sparkContext().addSparkListener(listener);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(hconf));
+        Broadcast<CurateConfig> bcfg = jsc.broadcast(cfg);
+        int batchSize = cfg.get(INGEST_BATCH_VIDEOS);
+        try (Progress progress = new Progress("ingest", todo.size(), () -> Math.min(tasksDone.get(), todo.size()),
+                () -> clips.get() + " clips, " + rejectedVideos.get() + " videos rejected",
+                cfg.get(PROGRESS_INTERVAL_S), log)) {
+            for (int from = 0; from < todo.size(); from += batchSize) {
+                List<Input> batch = todo.subList(from, Math.min(todo.size(), from + batchSize));
+                jsc.setJobGroup("ingest", "ingest videos " + (from + 1) + ".." + (from + batch.size()), false);
+                List<Result> results = jsc.parallelize(new ArrayList<>(batch), batch.size())
+                        .map(in -> new VideoIngestor(bcfg.value(), bconf.value().value()).ingest(in))
+                        .collect();
+                commit(results, videosPath, clipsPath, rejectsPath);
+                for (Result r : results) {
+                    clips.addAndGet(r.clips().size());
+                    if (!"ok".equals(r.video().status())) rejectedVideos.incrementAndGet();
+                    r.rejects().forEach(x -> reasons.merge(x.reason(), 1L, Long::sum));
+                }
+                tasksDone.set(from + batch.size());
+                if (todo.size() > batchSize) log.println(progress.line());
+            }
+            if (!todo.isEmpty()) log.println(progress.line());
+        } finally {
+            spark.sparkContext().removeSparkListener(listener);
+            jsc.clearJobGroup();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Report(inputs.size(), skipped, todo.size() - rejectedVideos.get(), rejectedVideos.get(), clips.get(),
+                new LinkedHashMap<>(reasons), seconds);
+    }
+
+    private void commit(List<Result> results, String videosPath, String clipsPath, String rejectsPath) {
+        List<Row> v = new ArrayList<>(), c = new ArrayList<>(), r = new ArrayList<>();
+        Set<String> rejectIds = new HashSet<>();
+        for (Result res : results) {
+            v.add(IngestTables.row(res.video()));
+            res.clips().forEach(x -> c.add(IngestTables.row(x)));
+            res.rejects().forEach(x -> {
+                if (rejectIds.add(x.rejectId())) r.add(IngestTables.row(x));
+            });
+        }
+        // Videos last: its row is the "done" mark that resume trusts.
+        if (!c.isEmpty()) DeltaTables.insertNew(spark, clipsPath, IngestTables.frame(spark, c, IngestTables.CLIPS_SCHEMA), "clip_id");
+        if (!r.isEmpty()) DeltaTables.insertNew(spark, rejectsPath, IngestTables.frame(spark, r, IngestTables.REJECTS_SCHEMA), "reject_id");
+        DeltaTables.insertNew(spark, videosPath, IngestTables.frame(spark, v, IngestTables.VIDEOS_SCHEMA), "video_id");
+    }
+}
