@@ -111,6 +111,8 @@ public final class Curate implements Callable<Integer> {
                 }
             }
             RunSummary summary = new RunSummary(cfg, input, output, toRun);
+            // Stop Spark only if this run started it (tests and notebooks share theirs).
+            boolean ownsSpark = SparkSession.getDefaultSession().isEmpty();
             SparkSession spark = SparkSessions.getOrCreate(cfg, master);
             err.printf(Locale.ROOT, "[curate] Spark %s on %s; config %s; stages %s%n", spark.version(),
                     spark.sparkContext().master(), cfg.source(), toRun);
@@ -127,7 +129,7 @@ public final class Curate implements Callable<Integer> {
                 err.printf(Locale.ROOT, "[curate] done: %s%n", summary.headline());
                 return 0;
             } finally {
-                spark.stop();
+                if (ownsSpark) spark.stop();
             }
         }
     }

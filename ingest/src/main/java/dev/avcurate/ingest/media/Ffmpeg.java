@@ -17,6 +17,7 @@ import org.bytedeco.javacpp.Loader;
  */
 public final class Ffmpeg {
     private static final int KEEP_LINES = 6;
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile(" @ 0x[0-9a-fA-F]+");
     private static final ThreadLocal<Deque<String>> RECENT = ThreadLocal.withInitial(ArrayDeque::new);
     private static volatile boolean initialised;
     // Held in a static field: FFmpeg calls it for the life of the process.
@@ -35,7 +36,8 @@ public final class Ffmpeg {
                 @Override
                 public void call(int level, BytePointer msg) {
                     if (level > AV_LOG_ERROR || msg == null) return;
-                    String line = msg.getString().strip();
+                    // Drop the context address ("[h264 @ 0x55d1...]"): messages must be the same in every run.
+                    String line = ADDRESS.matcher(msg.getString()).replaceAll("").strip();
                     if (line.isEmpty()) return;
                     Deque<String> d = RECENT.get();
                     if (d.size() == KEEP_LINES) d.removeFirst();
