@@ -28,6 +28,8 @@ public final class SparkSessions {
                 .config("spark.sql.shuffle.partitions", String.valueOf(cfg.get(CurateKeys.SPARK_SHUFFLE_PARTITIONS)))
                 .config("spark.databricks.delta.snapshotPartitions", "1")
                 .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2");
+        // Applied at SparkContext start-up (before setLogLevel could be): keeps spark-submit's console to our lines.
+        if (!conf.contains("spark.log.level")) b.config("spark.log.level", cfg.get(CurateKeys.SPARK_LOG_LEVEL));
         if (master.startsWith("local") && !conf.contains("spark.ui.enabled")) b.config("spark.ui.enabled", "false");
         SparkSession spark = b.getOrCreate();
         spark.sparkContext().setLogLevel(cfg.get(CurateKeys.SPARK_LOG_LEVEL));
