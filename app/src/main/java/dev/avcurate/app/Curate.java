@@ -113,7 +113,9 @@ public final class Curate implements Callable<Integer> {
             RunSummary summary = new RunSummary(cfg, input, output, toRun);
             // Stop Spark only if this run started it (tests and notebooks share theirs).
             boolean ownsSpark = SparkSession.getDefaultSession().isEmpty();
+            long t0 = System.nanoTime();
             SparkSession spark = SparkSessions.getOrCreate(cfg, master);
+            summary.sparkStart((System.nanoTime() - t0) / 1e9);
             err.printf(Locale.ROOT, "[curate] Spark %s on %s; config %s; stages %s%n", spark.version(),
                     spark.sparkContext().master(), cfg.source(), toRun);
             try {

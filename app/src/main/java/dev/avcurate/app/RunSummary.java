@@ -48,12 +48,20 @@ final class RunSummary {
         m.put("clips", r.clips());
         m.put("rejects_by_reason", r.rejectsByReason());
         m.put("seconds", round(r.seconds()));
+        m.put("seconds_listing_and_resume", round(r.listSeconds()));
+        m.put("seconds_decoding", round(r.decodeSeconds()));
+        m.put("seconds_committing", round(r.commitSeconds()));
         m.put("videos_per_second", r.seconds() > 0 ? round((r.videosIngested() + r.videosRejected()) / r.seconds()) : 0);
         stages.put("ingest", m);
     }
 
     /** Counts over the whole tables (this run and earlier ones). */
+    void sparkStart(double seconds) {
+        root.put("seconds_spark_start", round(seconds));
+    }
+
     void totals(SparkSession spark) {
+        long t0 = System.nanoTime();
         this.spark = spark;
         Map<String, Object> t = new LinkedHashMap<>();
         DeltaTables.read(spark, IngestTables.path(output, IngestTables.VIDEOS)).ifPresent(df -> {
@@ -72,6 +80,7 @@ final class RunSummary {
             t.put("rejects_by_reason", byReason);
         });
         root.put("totals", t);
+        root.put("seconds_totals", round((System.nanoTime() - t0) / 1e9));
     }
 
     String headline() {

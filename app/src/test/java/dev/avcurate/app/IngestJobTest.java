@@ -150,6 +150,20 @@ class IngestJobTest {
     }
 
     @Test
+    void aJobThatDiedBetweenItsClipsAndVideosCommitsIsRepairedWithoutDuplicates() throws Exception {
+        Path out = dir.resolve("out-orphans");
+        assertEquals(0, curate(runArgs(out)));
+        List<String> clips = rows(out, "clips"), rejects = rows(out, "rejects"), videos = rows(out, "videos");
+        // As if the job had died after writing clips and rejects but before the videos rows.
+        DeltaTables.deleteWhere(spark, out.resolve("tables/videos").toString(), "uri LIKE '%/good/%' OR uri LIKE '%truncated%'");
+        assertTrue(rows(out, "videos").size() < videos.size());
+        assertEquals(0, curate(runArgs(out)));
+        assertEquals(videos, rows(out, "videos"));
+        assertEquals(clips, rows(out, "clips"), "no clip written twice");
+        assertEquals(rejects, rows(out, "rejects"), "no reject written twice");
+    }
+
+    @Test
     void aConfigErrorStopsBeforeAnyWorkAndNamesKeyAndFile() throws Exception {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "ingest:\n  clips:\n    min_s: 0\n");

@@ -26,7 +26,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.SerializableConfiguration;
 
@@ -40,7 +42,8 @@ import org.apache.spark.util.SerializableConfiguration;
 public final class IngestStage {
     /** Counts of one run of the stage, for progress and run-summary.json. */
     public record Report(long videosListed, long videosSkipped, long videosIngested, long videosRejected,
-                         long clips, Map<String, Long> rejectsByReason, double seconds) {}
+                         long clips, Map<String, Long> rejectsByReason, double seconds, double listSeconds,
+                         double decodeSeconds, double commitSeconds) {}
 
     private final SparkSession spark;
     private final CurateConfig cfg;
@@ -71,6 +74,12 @@ public final class IngestStage {
                 done.put(r.getString(0), r.getLong(1) + "/" + r.getLong(2));
             }
         });
+        // Videos with clips or rejects but no videos row: a job died between those commits. Their
+        // batches are merged; every other batch is known to be new and is simply appended.
+        Set<String> orphans = new HashSet<>();
+        Dataset<Row> children = spark.read().format("delta").load(clipsPath).select("video_id")
+                .union(spark.read().format("delta").load(rejectsPath).select("video_id"));
+        for (Row r : children.distinct().collectAsList()) if (!done.containsKey(r.getString(0))) orphans.add(r.getString(0));
         List<Input> todo = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         for (Input in : inputs) {
@@ -87,6 +96,8 @@ public final class IngestStage {
             log.printf("[ingest] %d files changed since they were ingested: their rows are replaced%n", changed.size());
         }
         long skipped = inputs.size() - todo.size();
+        double listSeconds = (System.nanoTime() - t0) / 1e9;
+        long decodeNanos = 0, commitNanos = 0;
         log.printf(Locale.ROOT, "[ingest] %d files listed, %d already ingested, %d to do%n", inputs.size(), skipped, todo.size());
 
         // Largest first, so that one long video does not finish last alone.
@@ -112,10 +123,15 @@ public final class IngestStage {
             for (int from = 0; from < todo.size(); from += batchSize) {
                 List<Input> batch = todo.subList(from, Math.min(todo.size(), from + batchSize));
                 jsc.setJobGroup("ingest", "ingest videos " + (from + 1) + ".." + (from + batch.size()), false);
+                long tb = System.nanoTime();
                 List<Result> results = jsc.parallelize(new ArrayList<>(batch), batch.size())
                         .map(in -> new VideoIngestor(bcfg.value(), bconf.value().value()).ingest(in))
                         .collect();
-                commit(results, videosPath, clipsPath, rejectsPath);
+                long tc = System.nanoTime();
+                boolean fresh = batch.stream().noneMatch(in -> orphans.contains(in.videoId()) || done.containsKey(in.videoId()));
+                commit(results, videosPath, clipsPath, rejectsPath, fresh);
+                decodeNanos += tc - tb;
+                commitNanos += System.nanoTime() - tc;
                 for (Result r : results) {
                     clips.addAndGet(r.clips().size());
                     if (!"ok".equals(r.video().status())) rejectedVideos.incrementAndGet();
@@ -131,10 +147,10 @@ public final class IngestStage {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Report(inputs.size(), skipped, todo.size() - rejectedVideos.get(), rejectedVideos.get(), clips.get(),
-                new LinkedHashMap<>(reasons), seconds);
+                new LinkedHashMap<>(reasons), seconds, listSeconds, decodeNanos / 1e9, commitNanos / 1e9);
     }
 
-    private void commit(List<Result> results, String videosPath, String clipsPath, String rejectsPath) {
+    private void commit(List<Result> results, String videosPath, String clipsPath, String rejectsPath, boolean fresh) {
         List<Row> v = new ArrayList<>(), c = new ArrayList<>(), r = new ArrayList<>();
         Set<String> rejectIds = new HashSet<>();
         for (Result res : results) {
@@ -145,8 +161,15 @@ public final class IngestStage {
             });
         }
         // Videos last: its row is the "done" mark that resume trusts.
-        if (!c.isEmpty()) DeltaTables.insertNew(spark, clipsPath, IngestTables.frame(spark, c, IngestTables.CLIPS_SCHEMA), "clip_id");
-        if (!r.isEmpty()) DeltaTables.insertNew(spark, rejectsPath, IngestTables.frame(spark, r, IngestTables.REJECTS_SCHEMA), "reject_id");
-        DeltaTables.insertNew(spark, videosPath, IngestTables.frame(spark, v, IngestTables.VIDEOS_SCHEMA), "video_id");
+        write(clipsPath, c, IngestTables.CLIPS_SCHEMA, "clip_id", fresh);
+        write(rejectsPath, r, IngestTables.REJECTS_SCHEMA, "reject_id", fresh);
+        write(videosPath, v, IngestTables.VIDEOS_SCHEMA, "video_id", fresh);
+    }
+
+    private void write(String path, List<Row> rows, StructType schema, String key, boolean fresh) {
+        if (rows.isEmpty()) return;
+        Dataset<Row> df = IngestTables.frame(spark, rows, schema);
+        if (fresh) DeltaTables.append(path, df);
+        else DeltaTables.insertNew(spark, path, df, key);
     }
 }

@@ -35,9 +35,13 @@ public final class DeltaTables {
 
     /** Creates an empty table with this schema unless one exists, so readers always find every table. */
     public static void createIfMissing(SparkSession spark, String path, org.apache.spark.sql.types.StructType schema) {
-        if (!exists(spark, path)) {
-            spark.createDataFrame(java.util.List.of(), schema).write().format("delta").mode("append").save(path);
-        }
+        // A metadata-only commit: no Spark job, no data file.
+        if (!exists(spark, path)) DeltaTable.createIfNotExists(spark).location(path).addColumns(schema).execute();
+    }
+
+    /** Appends rows whose keys the caller knows are not in the table (cheaper than a merge). */
+    public static void append(String path, Dataset<Row> df) {
+        df.write().format("delta").mode("append").save(path);
     }
 
     /** Deletes the rows matching a SQL condition, if the table exists. */
