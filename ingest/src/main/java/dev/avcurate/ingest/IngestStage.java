@@ -64,22 +64,27 @@ public final class IngestStage {
         String clipsPath = IngestTables.path(output, IngestTables.CLIPS);
         String rejectsPath = IngestTables.path(output, IngestTables.REJECTS);
 
+        // On a fresh output there is nothing to resume: skip the reads (they cost seconds of Spark jobs).
+        boolean hadVideos = DeltaTables.exists(spark, videosPath);
+        boolean hadChildren = DeltaTables.exists(spark, clipsPath) || DeltaTables.exists(spark, rejectsPath);
         DeltaTables.createIfMissing(spark, videosPath, IngestTables.VIDEOS_SCHEMA);
         DeltaTables.createIfMissing(spark, clipsPath, IngestTables.CLIPS_SCHEMA);
         DeltaTables.createIfMissing(spark, rejectsPath, IngestTables.REJECTS_SCHEMA);
         // Resume: what is already done, and what changed on disk since.
         Map<String, String> done = new HashMap<>();
-        DeltaTables.read(spark, videosPath).ifPresent(df -> {
-            for (Row r : df.select("video_id", "size_bytes", "mtime_ms").collectAsList()) {
+        if (hadVideos) {
+            for (Row r : spark.read().format("delta").load(videosPath).select("video_id", "size_bytes", "mtime_ms").collectAsList()) {
                 done.put(r.getString(0), r.getLong(1) + "/" + r.getLong(2));
             }
-        });
+        }
         // Videos with clips or rejects but no videos row: a job died between those commits. Their
         // batches are merged; every other batch is known to be new and is simply appended.
         Set<String> orphans = new HashSet<>();
-        Dataset<Row> children = spark.read().format("delta").load(clipsPath).select("video_id")
-                .union(spark.read().format("delta").load(rejectsPath).select("video_id"));
-        for (Row r : children.distinct().collectAsList()) if (!done.containsKey(r.getString(0))) orphans.add(r.getString(0));
+        if (hadChildren) {
+            Dataset<Row> children = spark.read().format("delta").load(clipsPath).select("video_id")
+                    .union(spark.read().format("delta").load(rejectsPath).select("video_id"));
+            for (Row r : children.distinct().collectAsList()) if (!done.containsKey(r.getString(0))) orphans.add(r.getString(0));
+        }
         List<Input> todo = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         for (Input in : inputs) {

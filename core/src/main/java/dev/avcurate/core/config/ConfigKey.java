@@ -14,7 +14,7 @@ import java.util.function.Predicate;
  */
 public final class ConfigKey<T> {
     /** The value kinds a YAML scalar or sequence may hold. */
-    public enum Kind { INT, DOUBLE, BOOL, STRING, STRING_LIST }
+    public enum Kind { INT, DOUBLE, BOOL, STRING, STRING_LIST, RULES }
 
     private final String path;
     private final Kind kind;
@@ -66,6 +66,12 @@ public final class ConfigKey<T> {
                 allowed == null ? "a list of strings" : "a list of values from " + allowed);
     }
 
+    /** A list of threshold rules ({@code - {score: x, op: ">=", value: 1, reason: y}}). */
+    public static ConfigKey<List<FilterRule>> rulesKey(String path, List<FilterRule> def, String doc) {
+        return new ConfigKey<>(path, Kind.RULES, List.copyOf(def), doc, v -> true,
+                "a list of {score, op, value, reason} rules");
+    }
+
     public String path() { return path; }
     public Kind kind() { return kind; }
     public T defaultValue() { return defaultValue; }
@@ -78,6 +84,11 @@ public final class ConfigKey<T> {
 
     /** The default as it would be written in YAML. */
     public String defaultAsYaml() {
+        if (kind == Kind.RULES) {
+            StringBuilder sb = new StringBuilder();
+            for (Object r : (List<?>) defaultValue) sb.append("\n      - ").append(r);
+            return sb.toString();
+        }
         if (defaultValue instanceof List<?> l) {
             return l.isEmpty() ? "[]" : "[" + String.join(", ", l.stream().map(Object::toString).toList()) + "]";
         }

@@ -166,6 +166,7 @@ public final class CurateConfig implements Serializable {
                 }
                 value = List.copyOf(l);
             }
+            case RULES -> value = rules(n, where, source);
             default -> {
                 if (!(n instanceof ScalarNode s)) throw new ConfigException(where + ": expected " + key.constraint() + ", got a " + (n instanceof SequenceNode ? "list" : "mapping"));
                 String raw = s.getValue().trim();
@@ -189,6 +190,49 @@ public final class CurateConfig implements Serializable {
             throw new ConfigException(where + ": expected " + key.constraint() + ", got " + value);
         }
         return value;
+    }
+
+    private static List<FilterRule> rules(Node n, String where, String source) {
+        if (!(n instanceof SequenceNode seq)) throw new ConfigException(where + ": expected a list of rules");
+        List<FilterRule> out = new ArrayList<>();
+        for (Node item : seq.getValue()) {
+            String at = source + ":" + line(item) + ": " + where.substring(where.lastIndexOf(": ") + 2);
+            if (!(item instanceof MappingNode m)) throw new ConfigException(at + ": each rule is a mapping {score, op, value, reason}");
+            Map<String, ScalarNode> f = new LinkedHashMap<>();
+            for (NodeTuple t : m.getValue()) {
+                String k = ((ScalarNode) t.getKeyNode()).getValue();
+                if (!List.of("score", "op", "value", "reason").contains(k)) {
+                    throw new ConfigException(source + ":" + line(t.getKeyNode()) + ": unknown rule field '" + k + "' (score, op, value, reason)");
+                }
+                if (!(t.getValueNode() instanceof ScalarNode sv)) throw new ConfigException(at + ": rule field '" + k + "' must be a plain value");
+                f.put(k, sv);
+            }
+            for (String k : List.of("score", "op", "value", "reason")) {
+                if (!f.containsKey(k)) throw new ConfigException(at + ": a rule needs '" + k + "'");
+            }
+            String score = f.get("score").getValue();
+            if (!dev.avcurate.core.ScoreColumns.ALL.containsKey(score)) {
+                throw new ConfigException(at + ": unknown score '" + score + "' (known: " + new java.util.TreeSet<>(dev.avcurate.core.ScoreColumns.ALL.keySet()) + ")");
+            }
+            String op = f.get("op").getValue();
+            if (!FilterRule.OPS.contains(op)) throw new ConfigException(at + ": op must be one of " + FilterRule.OPS + ", got '" + op + "'");
+            String raw = f.get("value").getValue();
+            Object value;
+            if (dev.avcurate.core.ScoreColumns.isNumeric(score)) {
+                try {
+                    value = Double.valueOf(raw);
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(at + ": value of a rule on " + score + " must be a number, got '" + raw + "'");
+                }
+            } else {
+                if (!List.of("==", "!=").contains(op)) throw new ConfigException(at + ": " + score + " is a label: use == or !=");
+                value = raw;
+            }
+            String reason = f.get("reason").getValue();
+            if (!reason.matches("[a-z][a-z0-9_]*")) throw new ConfigException(at + ": reason must be a lower_snake_case code, got '" + reason + "'");
+            out.add(new FilterRule(score, op, value, reason));
+        }
+        return List.copyOf(out);
     }
 
     private static int line(Node n) {

@@ -21,10 +21,10 @@ public final class CurateKeys {
     private CurateKeys() {}
 
     /** Stage names in pipeline order. Later issues append theirs. */
-    public static final List<String> STAGES = List.of("ingest");
+    public static final List<String> STAGES = List.of("ingest", "score", "filter");
 
     // pipeline
-    public static final ConfigKey<List<String>> PIPELINE_STAGES = listKey("pipeline.stages", List.of("ingest"), STAGES,
+    public static final ConfigKey<List<String>> PIPELINE_STAGES = listKey("pipeline.stages", List.of("ingest", "score", "filter"), STAGES,
             "Stages to run, in pipeline order; `bin/curate run --stages` overrides it.");
 
     // spark
@@ -90,6 +90,64 @@ public final class CurateKeys {
     public static final ConfigKey<Integer> DECODE_AUDIO_RATE = intKey("decode.audio_rate", 16_000, 8000, 48_000,
             "Sample rate of the mono audio handed to the scorers (16 kHz is what the speech models expect).");
 
+    // models and ONNX Runtime
+    public static final ConfigKey<String> MODELS_DIR = stringKey("models.dir", "models",
+            "Directory holding the model files named in the registry (relative paths resolve against the working directory, then the install); `bin/curate models fetch` fills it.");
+    public static final ConfigKey<String> MODELS_REGISTRY = stringKey("models.registry", "conf/models.yaml",
+            "The model registry: file, SHA-256, source and expected inputs/outputs of each model.");
+    public static final ConfigKey<String> ONNX_DEVICE = enumKey("onnx.device", "auto", List.of("auto", "cpu", "cuda"),
+            "Where ONNX models run: cuda needs the -Pgpu build and a GPU executor (falls back to CPU with a message); auto takes CUDA when present.");
+    public static final ConfigKey<Integer> ONNX_INTRA_OP_THREADS = intKey("onnx.intra_op_threads", 1, 0, 256,
+            "ONNX Runtime intra-op threads per session (0 = ORT's default). 1 suits Spark's one task per core.");
+
+    // score stage
+    public static final List<String> SCORERS = List.of("faces", "sharpness", "motion", "brightness", "text", "speech");
+    public static final ConfigKey<List<String>> SCORE_SCORERS = listKey("score.scorers", SCORERS, SCORERS,
+            "Scorers of the score stage; all work from one decode of each clip (faces before sharpness and text, which use its boxes).");
+    public static final ConfigKey<Integer> SCORE_BATCH_CLIPS = intKey("score.batch_clips", 256, 1, 10_000_000,
+            "Clips per commit of the score stage: a killed job redoes at most one batch.");
+    public static final ConfigKey<Double> SCORE_FACE_MIN_SCORE = doubleKey("score.face.min_score", 0.6, 0, 1,
+            "BlazeFace detection threshold (sigmoid score).");
+    public static final ConfigKey<Double> SCORE_FACE_NMS_IOU = doubleKey("score.face.nms_iou", 0.3, 0, 1,
+            "IoU above which overlapping face boxes are merged (non-maximum suppression).");
+    public static final ConfigKey<Double> SCORE_FACE_CLEAR_SCORE = doubleKey("score.face.clear_score", 0.75, 0, 1,
+            "Detection score a face needs to count as clear for clear_face_run_s.");
+    public static final ConfigKey<Double> SCORE_FACE_CLEAR_MIN_PX = doubleKey("score.face.clear_min_px", 24, 0, 4096,
+            "Short side, in pixels of the sampled frame, a face needs to count as clear.");
+    public static final ConfigKey<Integer> SCORE_SHARP_FACE_SIZE = intKey("score.sharpness.face_size", 64, 8, 1024,
+            "Face crops are resized to this square before the Laplacian (comparable across face sizes).");
+    public static final ConfigKey<Integer> SCORE_SHARP_FRAME_WIDTH = intKey("score.sharpness.frame_width", 256, 16, 4096,
+            "Whole frames are resized to this width before the Laplacian.");
+    public static final ConfigKey<Integer> SCORE_MOTION_GAP = intKey("score.motion.gap_frames", 15, 1, 1000,
+            "Source frames between the two frames of each flow pair (15 as Open-Sora's UniMatch score).");
+    public static final ConfigKey<Double> SCORE_MOTION_STATIC_PX = doubleKey("score.motion.static_px", 0.5, 0, 1000,
+            "Global motion (pixels at 320x576 per pair) under which a pair counts as static.");
+    public static final ConfigKey<Integer> SCORE_TEXT_FRAMES = intKey("score.text.frames", 4, 1, 1000,
+            "Frames per clip, evenly spaced, given to the text detector.");
+    public static final ConfigKey<Integer> SCORE_TEXT_MAX_SIDE = intKey("score.text.max_side", 960, 32, 4096,
+            "Longest side of the text detector's input (PaddleOCR's det_limit_side_len); frames are never upscaled.");
+    public static final ConfigKey<Double> SCORE_TEXT_BIN = doubleKey("score.text.bin_thresh", 0.3, 0, 1,
+            "DB post-processing: probability at which a pixel is text.");
+    public static final ConfigKey<Double> SCORE_TEXT_BOX = doubleKey("score.text.box_thresh", 0.6, 0, 1,
+            "DB post-processing: mean probability a box needs.");
+    public static final ConfigKey<Double> SCORE_TEXT_UNCLIP = doubleKey("score.text.unclip_ratio", 1.5, 0, 10,
+            "DB post-processing: how far boxes are grown (offset = area * ratio / perimeter).");
+    public static final ConfigKey<Double> SCORE_SPEECH_THRESHOLD = doubleKey("score.speech.threshold", 0.5, 0, 1,
+            "Silero VAD probability at which a 32 ms window is speech.");
+
+    // filter (threshold) stage
+    public static final ConfigKey<List<FilterRule>> FILTER_RULES = ConfigKey.rulesKey("filter.rules", List.of(
+            new FilterRule("face_frames_ratio", ">=", 0.5, "no_face"),
+            new FilterRule("clear_face_run_s", ">=", 1.0, "no_continuous_face"),
+            new FilterRule("person_area_ratio", ">=", 0.03, "small_person"),
+            new FilterRule("face_sharpness", ">=", 40.0, "blurry_face"),
+            new FilterRule("text_face_overlap", "<=", 0.05, "subtitle_occludes"),
+            new FilterRule("brightness_mean", ">=", 35.0, "too_dark"),
+            new FilterRule("motion_mean", "<=", 12.0, "chaotic_motion"),
+            new FilterRule("speech_ratio", ">=", 0.2, "no_speech")),
+            "Threshold rules: a clip must meet `score op value` for each rule, else `reason` joins its reject_reasons "
+                    + "(a null score passes). `bin/curate run --stages filter` re-applies them to stored scores without decoding.");
+
     // progress
     public static final ConfigKey<Double> PROGRESS_INTERVAL_S = positiveKey("progress.interval_s", 10, 3600,
             "Seconds between progress lines (counts and rates) on long stages.");
@@ -103,7 +161,11 @@ public final class CurateKeys {
             SHOTS_ANALYSIS_WIDTH, SHOTS_CUT_THRESHOLD, SHOTS_ADAPTIVE_RATIO, SHOTS_WINDOW, SHOTS_FADE_LUMA, SHOTS_MIN_FRAMES,
             CLIPS_MIN_S, CLIPS_MAX_S,
             DECODE_SAMPLE_FPS, DECODE_SHORT_SIDE, DECODE_AUDIO_RATE,
-            PROGRESS_INTERVAL_S);
+            MODELS_DIR, MODELS_REGISTRY, ONNX_DEVICE, ONNX_INTRA_OP_THREADS,
+            SCORE_SCORERS, SCORE_BATCH_CLIPS, SCORE_FACE_MIN_SCORE, SCORE_FACE_NMS_IOU, SCORE_FACE_CLEAR_SCORE,
+            SCORE_FACE_CLEAR_MIN_PX, SCORE_SHARP_FACE_SIZE, SCORE_SHARP_FRAME_WIDTH, SCORE_MOTION_GAP, SCORE_MOTION_STATIC_PX,
+            SCORE_TEXT_FRAMES, SCORE_TEXT_MAX_SIDE, SCORE_TEXT_BIN, SCORE_TEXT_BOX, SCORE_TEXT_UNCLIP, SCORE_SPEECH_THRESHOLD,
+            FILTER_RULES, PROGRESS_INTERVAL_S);
 
     private static Map<String, ConfigKey<?>> index(ConfigKey<?>... keys) {
         Map<String, ConfigKey<?>> m = new LinkedHashMap<>();

@@ -12,7 +12,8 @@ class CurateConfigTest {
     void theShippedProfilesAreValidAndSetEveryKeyTheyName() throws Exception {
         Path root = Path.of(System.getProperty("avcurate.repo.root", "..")).resolve("conf");
         try (var files = Files.list(root)) {
-            for (Path p : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+            // conf/models.yaml is the model registry, not a pipeline profile.
+            for (Path p : files.filter(f -> f.toString().endsWith(".yaml") && !f.getFileName().toString().equals("models.yaml")).toList()) {
                 CurateConfig c = CurateConfig.load(p);
                 assertEquals(p.toString(), c.source());
             }

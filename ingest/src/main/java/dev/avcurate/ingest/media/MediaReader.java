@@ -486,6 +486,7 @@ public final class MediaReader implements AutoCloseable {
         SwrContext swr;
         int inFmt = -1, inRate = -1, inChannels = -1;
         FloatPointer out = new FloatPointer(8192);
+        final PointerPointer<?> outPlanes = new PointerPointer<>(1);
         float[] jbuf = new float[8192];
         boolean aligned, done;
         long emittedTotal;
@@ -522,7 +523,7 @@ public final class MediaReader implements AutoCloseable {
             }
             int maxOut = swr_get_out_samples(swr, f.nb_samples());
             ensure(maxOut);
-            int n = swr_convert(swr, new PointerPointer<>(1).put(out), maxOut, f.extended_data(), f.nb_samples());
+            int n = swr_convert(swr, outPlanes.put(0, out), maxOut, f.extended_data(), f.nb_samples());
             if (n > 0) emit(n, sink);
         }
 
@@ -569,7 +570,7 @@ public final class MediaReader implements AutoCloseable {
         void finish(FrameSink sink) {
             if (swr != null && !done) {
                 ensure(8192);
-                int n = swr_convert(swr, new PointerPointer<>(1).put(out), 8192, (PointerPointer<?>) null, 0);
+                int n = swr_convert(swr, outPlanes.put(0, out), 8192, (PointerPointer<?>) null, 0);
                 if (n > 0) emit(n, sink);
             }
             // A range request gets exactly its length: silence where the stream ran out.
@@ -579,6 +580,7 @@ public final class MediaReader implements AutoCloseable {
         @Override
         public void close() {
             if (swr != null) swr_free(swr);
+            outPlanes.close();
             out.close();
         }
     }

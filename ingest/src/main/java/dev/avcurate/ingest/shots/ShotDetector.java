@@ -25,6 +25,7 @@ public final class ShotDetector {
     private final ArrayDeque<FrameScore> pending = new ArrayDeque<>();
     private final List<Shot> shots = new ArrayList<>();
     private byte[] prevHsv;
+    private byte[] spare;
     private long frameCount;
     private long nextToDecide;
     private double lastPts = Double.NaN;
@@ -47,7 +48,8 @@ public final class ShotDetector {
     /** Feeds the next decoded frame (packed BGR, {@code w x h}) shown at {@code ptsS}. */
     public void accept(double ptsS, int w, int h, byte[] bgr) {
         int n = w * h;
-        byte[] hsv = new byte[n * 3];
+        // Two buffers, swapped each frame: no allocation per frame.
+        byte[] hsv = spare != null && spare.length == n * 3 ? spare : new byte[n * 3];
         double lumaSum = 0;
         for (int p = 0, o = 0; p < n; p++, o += 3) {
             int b = bgr[o] & 0xff, g = bgr[o + 1] & 0xff, r = bgr[o + 2] & 0xff;
@@ -74,6 +76,7 @@ public final class ShotDetector {
             }
             score = (dh + ds + dv) / (3.0 * n);
         }
+        spare = prevHsv;
         prevHsv = hsv;
         if (!Double.isNaN(lastPts) && ptsS > lastPts) {
             intervalSum += ptsS - lastPts;

@@ -1,0 +1,40 @@
+package dev.avcurate.core;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The score columns of the {@code clips} table (SPEC §5). Each score column {@code x} has a
+ * sibling {@code x_estimator} naming what produced it (model or algorithm). Numeric unless noted.
+ */
+public final class ScoreColumns {
+    private ScoreColumns() {}
+
+    /** Column name to meaning; {@code camera_motion} is a string label, every other score is a number. */
+    public static final Map<String, String> ALL = Map.ofEntries(
+            Map.entry("face_frames_ratio", "share of sampled frames with at least one face"),
+            Map.entry("max_faces", "most faces seen in one frame"),
+            Map.entry("face_area_ratio", "median area of the largest face box over the frame area"),
+            Map.entry("clear_face_run_s", "longest run of consecutive sampled frames with a clear face, in seconds"),
+            Map.entry("person_area_ratio", "median share of the frame covered by people"),
+            Map.entry("face_sharpness", "Laplacian variance on grey face crops resized to a fixed size"),
+            Map.entry("hand_sharpness", "Laplacian variance on grey hand crops (needs a hand-capable pose model)"),
+            Map.entry("frame_sharpness", "Laplacian variance on the whole grey frame"),
+            Map.entry("motion_mean", "mean optical-flow magnitude, pixels at 320x576"),
+            Map.entry("camera_motion", "static, pan_left, pan_right, tilt_up, tilt_down, zoom_in, zoom_out or shaky"),
+            Map.entry("brightness_mean", "mean luma 0..255"),
+            Map.entry("quality_technical", "technical quality (DOVER or the default estimator)"),
+            Map.entry("quality_aesthetic", "aesthetic quality (DOVER or an aesthetic predictor)"),
+            Map.entry("text_area_ratio", "mean share of the frame covered by detected text"),
+            Map.entry("text_face_overlap", "share of face area covered by text boxes (subtitle occlusion)"),
+            Map.entry("speech_ratio", "share of the audio with speech"),
+            Map.entry("av_offset_frames", "audio-visual offset in video frames (positive: audio lags)"),
+            Map.entry("av_sync_confidence", "audio-visual sync confidence"),
+            Map.entry("active_speaker_ratio", "share of frames with an active speaker"));
+
+    public static final List<String> STRING_SCORES = List.of("camera_motion");
+
+    public static boolean isNumeric(String column) {
+        return ALL.containsKey(column) && !STRING_SCORES.contains(column);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.avcurate.filters;
+
+import dev.avcurate.core.config.CurateConfig;
+import dev.avcurate.core.config.CurateKeys;
+import dev.avcurate.core.config.FilterRule;
+import dev.avcurate.core.spark.DeltaTables;
+import io.delta.tables.DeltaTable;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The threshold stage: SQL over the stored scores of {@code clips}, never a decode. Each rule of
+ * {@code filter.rules} that a clip fails adds its reason to {@code reject_reasons}; {@code keep}
+ * is true when there is none. Only rows whose decision changes are rewritten, so re-running with
+ * the same rules changes nothing and a changed threshold rewrites just the clips it moves.
+ */
+public final class FilterStage {
+    /** The funnel: clips in, clips failing each rule (a clip may fail several), clips kept. */
+    public record Report(long clipsIn, Map<String, Long> failingByRule, long kept, long changed, double seconds) {}
+
+    private final SparkSession spark;
+    private final CurateConfig cfg;
+    private final PrintStream log;
+
+    public FilterStage(SparkSession spark, CurateConfig cfg, PrintStream log) {
+        this.spark = spark;
+        this.cfg = cfg;
+        this.log = log;
+    }
+
+    public Report run(String clipsPath) {
+        long t0 = System.nanoTime();
+        if (!DeltaTables.exists(spark, clipsPath)) throw new IllegalStateException("no clips table at " + clipsPath + ": run the ingest stage first");
+        List<FilterRule> rules = cfg.get(CurateKeys.FILTER_RULES);
+        Dataset<Row> clips = spark.read().format("delta").load(clipsPath);
+        List<String> columns = List.of(clips.columns());
+        List<FilterRule> active = new ArrayList<>();
+        for (FilterRule r : rules) {
+            if (columns.contains(r.score())) active.add(r);
+            else log.printf("[filter] rule '%s' skipped: no column %s yet (its scorer has not run)%n", r, r.score());
+        }
+        String reasonsSql = decisionSql(active);
+        if (columns.contains("score_error")) {
+            // A clip the score stage could not decode has no evidence of quality: it is not kept.
+            reasonsSql = "array_distinct(concat(" + reasonsSql + ", CASE WHEN score_error IS NULL THEN CAST(array() AS ARRAY<STRING>) "
+                    + "ELSE array('score_error') END))";
+        }
+        Dataset<Row> decided = clips.selectExpr("clip_id", reasonsSql + " AS new_reasons").cache();
+        Map<String, Long> failing = new LinkedHashMap<>();
+        if (!active.isEmpty()) {
+            List<String> aggs = new ArrayList<>();
+            for (int i = 0; i < active.size(); i++) {
+                aggs.add("coalesce(sum(CASE WHEN NOT " + active.get(i).passSql() + " THEN 1 ELSE 0 END), 0) AS r" + i);
+            }
+            Row counts = clips.selectExpr(aggs.toArray(String[]::new)).first();
+            for (int i = 0; i < active.size(); i++) failing.put(active.get(i).toString(), counts.getLong(i));
+        }
+        long in = clips.count();
+        long kept = decided.filter("size(new_reasons) = 0").count();
+        DeltaTable table = DeltaTable.forPath(spark, clipsPath);
+        long before = DeltaTables.version(spark, clipsPath);
+        table.as("t").merge(decided.as("s"), "t.clip_id = s.clip_id")
+                .whenMatched("NOT (t.reject_reasons <=> s.new_reasons) OR NOT (t.keep <=> (size(s.new_reasons) = 0))")
+                .updateExpr(Map.of("reject_reasons", "s.new_reasons", "keep", "size(s.new_reasons) = 0"))
+                .execute();
+        long changed = DeltaTables.version(spark, clipsPath) > before ? lastMergeUpdatedRows(table) : 0;
+        decided.unpersist();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        log.printf(Locale.ROOT, "[filter] %d clips in, %d kept, %d decisions changed, %.1f s%n", in, kept, changed, seconds);
+        for (Map.Entry<String, Long> e : failing.entrySet()) log.printf("[filter]   %6d fail %s%n", e.getValue(), e.getKey());
+        return new Report(in, failing, kept, changed, seconds);
+    }
+
+    /** Spark SQL for the array of reasons a clip fails, in rule order, without duplicates. */
+    static String decisionSql(List<FilterRule> rules) {
+        if (rules.isEmpty()) return "CAST(array() AS ARRAY<STRING>)";
+        List<String> parts = new ArrayList<>();
+        for (FilterRule r : rules) {
+            parts.add("CASE WHEN NOT " + r.passSql() + " THEN '" + r.reason() + "' END");
+        }
+        return "array_distinct(filter(array(" + String.join(", ", parts) + "), x -> x IS NOT NULL))";
+    }
+
+    private static long lastMergeUpdatedRows(DeltaTable table) {
+        Row h = table.history(1).select("operationMetrics").first();
+        Map<String, String> m = h.getJavaMap(0);
+        return m == null ? 0 : Long.parseLong(m.getOrDefault("numTargetRowsUpdated", "0"));
+    }
+}

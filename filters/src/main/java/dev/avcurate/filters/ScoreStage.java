@@ -1,0 +1,203 @@
+package dev.avcurate.filters;
+
+import static dev.avcurate.core.config.CurateKeys.*;
+
+import dev.avcurate.core.Progress;
+import dev.avcurate.core.config.CurateConfig;
+import dev.avcurate.core.spark.DeltaTables;
+import dev.avcurate.filters.onnx.ModelException;
+import dev.avcurate.filters.onnx.ModelRegistry;
+import dev.avcurate.filters.scoring.ClipDecoder;
+import dev.avcurate.filters.scoring.DecodedClip;
+import dev.avcurate.filters.scoring.ScorerSet;
+import io.delta.tables.DeltaTable;
+import java.io.PrintStream;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.SerializableConfiguration;
+
+/**
+ * The score stage: decodes each clip once and runs every configured scorer on that decode,
+ * then merges the score columns (each with its estimator) into {@code clips}. Models are checked
+ * against the registry before any video is decoded. A clip is scored again only when the scoring
+ * configuration or a model changed ({@code scores_version}); a clip that cannot be decoded keeps
+ * null scores and the reason in {@code score_error}.
+ */
+public final class ScoreStage {
+    /** Counts of one run. */
+    public record Report(long clipsTotal, long clipsScored, long clipsFailed, String scoresVersion, double seconds) {}
+
+    /** The work of one clip. */
+    record ClipTask(String clipId, String uri, double startS, double endS, double fps) implements Serializable {}
+
+    private final SparkSession spark;
+    private final CurateConfig cfg;
+    private final PrintStream log;
+    private final Path home;
+
+    public ScoreStage(SparkSession spark, CurateConfig cfg, PrintStream log, Path home) {
+        this.spark = spark;
+        this.cfg = cfg;
+        this.log = log;
+        this.home = home;
+    }
+
+    static Path resolve(Path home, String p) {
+        Path path = Path.of(p);
+        if (path.isAbsolute() || java.nio.file.Files.exists(path) || home == null) return path.toAbsolutePath();
+        return home.resolve(p).toAbsolutePath();
+    }
+
+    /** Registry, models directory, and every problem with the models the configured scorers need. */
+    public static List<String> checkModels(CurateConfig cfg, Path home) {
+        ModelRegistry reg = ModelRegistry.load(resolve(home, cfg.get(MODELS_REGISTRY)));
+        Path dir = resolve(home, cfg.get(MODELS_DIR));
+        List<String> problems = new ArrayList<>();
+        for (String s : cfg.get(SCORE_SCORERS)) {
+            for (String m : ScorerSet.MODELS.getOrDefault(s, List.of())) problems.addAll(ModelRegistry.check(reg.get(m), dir));
+        }
+        return problems;
+    }
+
+    public Report run(String clipsPath) {
+        long t0 = System.nanoTime();
+        List<String> problems = checkModels(cfg, home);
+        if (!problems.isEmpty()) throw new ModelException("models not ready (nothing was decoded):\n  " + String.join("\n  ", problems));
+        ModelRegistry reg = ModelRegistry.load(resolve(home, cfg.get(MODELS_REGISTRY)));
+        String modelsDir = resolve(home, cfg.get(MODELS_DIR)).toString();
+        String version = ScorerSet.version(cfg, reg);
+        if (!DeltaTables.exists(spark, clipsPath)) throw new IllegalStateException("no clips table at " + clipsPath + ": run the ingest stage first");
+
+        Map<String, String> cols = new LinkedHashMap<>(ScorerSet.columns(cfg));
+        cols.put("scores_version", "STRING");
+        cols.put("score_error", "STRING");
+        addMissingColumns(clipsPath, cols);
+
+        Dataset<Row> clips = spark.read().format("delta").load(clipsPath);
+        long total = clips.count();
+        List<ClipTask> todo = new ArrayList<>();
+        for (Row r : clips.filter(clips.col("scores_version").isNull().or(clips.col("scores_version").notEqual(version)))
+                .select("clip_id", "uri", "start_s", "end_s", "fps").collectAsList()) {
+            todo.add(new ClipTask(r.getString(0), r.getString(1), r.getDouble(2), r.getDouble(3), r.getDouble(4)));
+        }
+        log.printf(Locale.ROOT, "[score] %d clips, %d to score (scores version %s), scorers %s%n", total, todo.size(), version,
+                cfg.get(SCORE_SCORERS));
+        todo.sort(Comparator.comparingDouble((ClipTask c) -> c.endS() - c.startS()).reversed().thenComparing(ClipTask::clipId));
+
+        List<String> scoreCols = new ArrayList<>(cols.keySet());
+        StructType schema = schema(cols);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<CurateConfig> bcfg = jsc.broadcast(cfg);
+        Broadcast<ModelRegistry> breg = jsc.broadcast(reg);
+        Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
+        AtomicLong done = new AtomicLong(), failed = new AtomicLong();
+        SparkListener listener = new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd e) {
+                // tasks hold several clips; the count is exact after each batch
+            }
+        };
+        int slicesMax = Math.max(1, spark.sparkContext().defaultParallelism() * 4);
+        try (Progress progress = new Progress("score", todo.size(), done::get, () -> failed.get() + " failed",
+                cfg.get(PROGRESS_INTERVAL_S), log)) {
+            spark.sparkContext().addSparkListener(listener);
+            int batch = cfg.get(SCORE_BATCH_CLIPS);
+            for (int from = 0; from < todo.size(); from += batch) {
+                List<ClipTask> part = todo.subList(from, Math.min(todo.size(), from + batch));
+                int slices = Math.min(part.size(), slicesMax);
+                // Deal the clips (longest first) round-robin so that slices carry similar durations.
+                List<ClipTask> dealt = new ArrayList<>(part.size());
+                for (int s = 0; s < slices; s++) for (int i = s; i < part.size(); i += slices) dealt.add(part.get(i));
+                List<Row> rows = jsc.parallelize(dealt, slices)
+                        .mapPartitions((Iterator<ClipTask> it) -> scorePartition(it, bcfg.value(), breg.value(), modelsDir,
+                                bconf.value(), scoreCols, version))
+                        .collect();
+                for (Row r : rows) if (!r.isNullAt(r.length() - 1)) failed.incrementAndGet();
+                merge(clipsPath, spark.createDataFrame(rows, schema), scoreCols);
+                done.addAndGet(part.size());
+                if (todo.size() > batch) log.println(progress.line());
+            }
+            if (!todo.isEmpty()) log.println(progress.line());
+        } finally {
+            spark.sparkContext().removeSparkListener(listener);
+        }
+        return new Report(total, todo.size(), failed.get(), version, (System.nanoTime() - t0) / 1e9);
+    }
+
+    static Iterator<Row> scorePartition(Iterator<ClipTask> it, CurateConfig cfg, ModelRegistry reg, String modelsDir,
+                                        SerializableConfiguration hconf, List<String> cols, String version) {
+        List<Row> out = new ArrayList<>();
+        ClipDecoder decoder = new ClipDecoder(cfg.get(DECODE_SAMPLE_FPS), cfg.get(DECODE_SHORT_SIDE), cfg.get(DECODE_AUDIO_RATE),
+                cfg.get(INGEST_TIMEOUT_S), hconf.value());
+        try (ScorerSet scorers = new ScorerSet(cfg, reg, Path.of(modelsDir))) {
+            while (it.hasNext()) {
+                ClipTask t = it.next();
+                Map<String, Object> values;
+                String error = null;
+                try {
+                    DecodedClip clip = decoder.decode(t.clipId(), t.uri(), t.startS(), t.endS(), t.fps());
+                    values = scorers.score(clip);
+                } catch (Exception | LinkageError e) {
+                    // One bad clip never fails the job: its scores stay null and the reason is kept.
+                    values = Map.of();
+                    error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                }
+                Object[] row = new Object[cols.size() + 1];
+                row[0] = t.clipId();
+                for (int i = 0; i < cols.size(); i++) {
+                    String c = cols.get(i);
+                    row[i + 1] = switch (c) {
+                        case "scores_version" -> version;
+                        case "score_error" -> error;
+                        default -> values.get(c) instanceof Number n && !c.endsWith("_estimator") && !c.equals("camera_motion")
+                                ? (Object) n.doubleValue() : values.get(c);
+                    };
+                }
+                out.add(RowFactory.create(row));
+            }
+        }
+        return out.iterator();
+    }
+
+    private static StructType schema(Map<String, String> cols) {
+        List<StructField> fields = new ArrayList<>();
+        fields.add(DataTypes.createStructField("clip_id", DataTypes.StringType, false));
+        cols.forEach((c, t) -> fields.add(DataTypes.createStructField(c, t.equals("DOUBLE") ? DataTypes.DoubleType : DataTypes.StringType, true)));
+        return DataTypes.createStructType(fields);
+    }
+
+    private void addMissingColumns(String path, Map<String, String> cols) {
+        List<String> have = List.of(spark.read().format("delta").load(path).columns());
+        List<String> add = new ArrayList<>();
+        cols.forEach((c, t) -> {
+            if (!have.contains(c)) add.add("`" + c + "` " + t);
+        });
+        if (!add.isEmpty()) spark.sql("ALTER TABLE delta.`" + path + "` ADD COLUMNS (" + String.join(", ", add) + ")");
+    }
+
+    private void merge(String path, Dataset<Row> scores, List<String> cols) {
+        Map<String, String> set = new LinkedHashMap<>();
+        for (String c : cols) set.put("`" + c + "`", "s.`" + c + "`");
+        DeltaTable.forPath(spark, path).as("t").merge(scores.as("s"), "t.clip_id = s.clip_id")
+                .whenMatched().updateExpr(set).execute();
+    }
+}

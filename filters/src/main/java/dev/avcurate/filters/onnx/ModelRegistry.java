@@ -1,0 +1,163 @@
+package dev.avcurate.filters.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.avcurate.core.Ids;
+import dev.avcurate.core.config.ConfigException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The model registry: {@code conf/models.yaml} lists each model's file, SHA-256, source and
+ * expected inputs and outputs. {@link #check} validates a models directory against it before any
+ * video is decoded: a missing file, a wrong checksum or an input/output mismatch is reported with
+ * the file's path.
+ */
+public final class ModelRegistry implements Serializable {
+    private final String source;
+    private final Map<String, ModelSpec> models;
+
+    private ModelRegistry(String source, Map<String, ModelSpec> models) {
+        this.source = source;
+        this.models = models;
+    }
+
+    public static ModelRegistry load(Path yaml) {
+        String text;
+        try {
+            text = Files.readString(yaml);
+        } catch (IOException e) {
+            throw new ConfigException(yaml + ": cannot read the model registry: " + e.getMessage());
+        }
+        return parse(text, yaml.toString());
+    }
+
+    @SuppressWarnings("unchecked")
+    public static ModelRegistry parse(String text, String source) {
+        Object root = new Yaml(new LoaderOptions()).load(text);
+        if (!(root instanceof Map<?, ?> top) || !(top.get("models") instanceof Map<?, ?> ms)) {
+            throw new ConfigException(source + ": expected a top-level 'models:' mapping");
+        }
+        Map<String, ModelSpec> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : ms.entrySet()) {
+            String name = String.valueOf(e.getKey());
+            if (!(e.getValue() instanceof Map<?, ?> m)) throw new ConfigException(source + ": models." + name + ": expected a mapping");
+            for (Object k : m.keySet()) {
+                if (!List.of("file", "sha256", "source", "license", "inputs", "outputs").contains(String.valueOf(k))) {
+                    throw new ConfigException(source + ": models." + name + ": unknown key '" + k + "'");
+                }
+            }
+            String file = req(m, "file", source, name);
+            String sha = req(m, "sha256", source, name);
+            if (!sha.matches("[0-9a-f]{64}")) throw new ConfigException(source + ": models." + name + ".sha256: expected 64 hex digits");
+            out.put(name, new ModelSpec(name, file, sha, String.valueOf(m.get("source")),
+                    shapes((Map<String, Object>) m.get("inputs"), source, name + ".inputs"),
+                    shapes((Map<String, Object>) m.get("outputs"), source, name + ".outputs")));
+        }
+        return new ModelRegistry(source, out);
+    }
+
+    private static String req(Map<?, ?> m, String key, String source, String name) {
+        Object v = m.get(key);
+        if (v == null || String.valueOf(v).isBlank()) throw new ConfigException(source + ": models." + name + "." + key + " is required");
+        return String.valueOf(v);
+    }
+
+    private static Map<String, long[]> shapes(Map<String, Object> m, String source, String where) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        if (m == null) throw new ConfigException(source + ": models." + where + " is required");
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            if (!(e.getValue() instanceof List<?> dims)) throw new ConfigException(source + ": models." + where + "." + e.getKey() + ": expected a shape list");
+            long[] s = new long[dims.size()];
+            for (int i = 0; i < s.length; i++) s[i] = ((Number) dims.get(i)).longValue();
+            out.put(e.getKey(), s);
+        }
+        return out;
+    }
+
+    public ModelSpec get(String name) {
+        ModelSpec s = models.get(name);
+        if (s == null) throw new ConfigException(source + ": no model named '" + name + "' (known: " + models.keySet() + ")");
+        return s;
+    }
+
+    public Map<String, ModelSpec> all() {
+        return models;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    /** The problems of one model's file in {@code dir}; empty when it is present, intact and the expected shape. */
+    public static List<String> check(ModelSpec spec, Path dir) {
+        List<String> problems = new ArrayList<>();
+        Path f = dir.resolve(spec.file());
+        if (!Files.isRegularFile(f)) {
+            problems.add(spec.name() + ": model file missing: " + f + " (run `bin/curate models fetch`)");
+            return problems;
+        }
+        String sha = sha256(f);
+        if (!sha.equals(spec.sha256())) {
+            problems.add(spec.name() + ": " + f + ": SHA-256 is " + sha + ", the registry expects " + spec.sha256()
+                    + " (corrupt or a different model)");
+            return problems;
+        }
+        problems.addAll(checkInterface(spec, f));
+        return problems;
+    }
+
+    /** Opens the model and compares its inputs and outputs with the spec. */
+    public static List<String> checkInterface(ModelSpec spec, Path f) {
+        List<String> problems = new ArrayList<>();
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+             OrtSession s = OrtEnvironment.getEnvironment().createSession(f.toString(), o)) {
+            compare(spec.name() + ": " + f + ": input", spec.inputs(), s.getInputInfo(), problems);
+            compare(spec.name() + ": " + f + ": output", spec.outputs(), s.getOutputInfo(), problems);
+        } catch (OrtException e) {
+            problems.add(spec.name() + ": " + f + ": ONNX Runtime cannot load it: " + e.getMessage());
+        }
+        return problems;
+    }
+
+    private static void compare(String what, Map<String, long[]> expected, Map<String, NodeInfo> actual, List<String> problems) {
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            NodeInfo n = actual.get(e.getKey());
+            if (n == null) {
+                problems.add(what + " '" + e.getKey() + "' missing; the model has " + actual.keySet());
+            } else if (n.getInfo() instanceof TensorInfo t && !ModelSpec.shapeMatches(e.getValue(), t.getShape())) {
+                problems.add(what + " '" + e.getKey() + "' has shape " + ModelSpec.shape(t.getShape()) + ", expected " + ModelSpec.shape(e.getValue()));
+            }
+        }
+    }
+
+    public static String sha256(Path f) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(f), MessageDigest.getInstance("SHA-256"))) {
+            byte[] buf = new byte[1 << 16];
+            while (in.read(buf) >= 0) { /* digest */ }
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new ModelException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String idOf(ModelSpec s) {
+        return Ids.sha256Hex(s.name() + ":" + s.sha256()).substring(0, 12);
+    }
+}

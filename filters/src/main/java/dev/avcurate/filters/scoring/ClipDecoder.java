@@ -1,0 +1,62 @@
+package dev.avcurate.filters.scoring;
+
+import dev.avcurate.ingest.media.DecodeRequest;
+import dev.avcurate.ingest.media.FrameSink;
+import dev.avcurate.ingest.media.HadoopSource;
+import dev.avcurate.ingest.media.MediaException;
+import dev.avcurate.ingest.media.MediaReader;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+
+/** Decodes one clip once for every scorer: frames at the sampling rate and short side, 16 kHz mono audio. */
+public final class ClipDecoder {
+    private final double sampleFps;
+    private final int shortSide;
+    private final int audioRate;
+    private final double timeoutS;
+    private final Configuration hadoopConf;
+
+    public ClipDecoder(double sampleFps, int shortSide, int audioRate, double timeoutS, Configuration hadoopConf) {
+        this.sampleFps = sampleFps;
+        this.shortSide = shortSide;
+        this.audioRate = audioRate;
+        this.timeoutS = timeoutS;
+        this.hadoopConf = hadoopConf;
+    }
+
+    public DecodedClip decode(String clipId, String uri, double startS, double endS, double sourceFps)
+            throws MediaException, IOException {
+        long deadline = System.nanoTime() + (long) (timeoutS * 1e9);
+        String local = localPath(uri);
+        List<VideoFrame> frames = new ArrayList<>();
+        float[][] audio = {new float[(int) Math.ceil((endS - startS) * audioRate) + 16]};
+        int[] n = {0};
+        try (MediaReader r = local != null ? MediaReader.open(local, deadline, 1)
+                : MediaReader.open(uri, new HadoopSource(uri, hadoopConf), deadline, 1)) {
+            r.decode(DecodeRequest.forScorers(startS, endS, sampleFps, shortSide, audioRate), new FrameSink() {
+                @Override
+                public void frame(long index, double ptsS, int width, int height, byte[] pixels) {
+                    frames.add(new VideoFrame(ptsS, width, height, pixels.clone()));
+                }
+
+                @Override
+                public void audio(float[] samples, int count) {
+                    if (n[0] + count > audio[0].length) audio[0] = java.util.Arrays.copyOf(audio[0], (n[0] + count) * 2);
+                    System.arraycopy(samples, 0, audio[0], n[0], count);
+                    n[0] += count;
+                }
+            });
+        }
+        float[] a = n[0] == 0 ? null : java.util.Arrays.copyOf(audio[0], n[0]);
+        return new DecodedClip(clipId, startS, endS, sourceFps, sampleFps, frames, a, audioRate);
+    }
+
+    static String localPath(String uri) {
+        if (!uri.contains(":/")) return uri;
+        URI u = URI.create(uri);
+        return "file".equals(u.getScheme()) ? u.getPath() : null;
+    }
+}

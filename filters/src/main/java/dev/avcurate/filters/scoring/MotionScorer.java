@@ -1,0 +1,160 @@
+package dev.avcurate.filters.scoring;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_core.transpose;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2GRAY;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+import org.bytedeco.opencv.opencv_video.DISOpticalFlow;
+
+/**
+ * {@code motion_mean}: mean optical-flow magnitude in pixels at 320x576 between frames 15 source
+ * frames apart (portrait frames transposed to landscape first), averaged over the pairs: the
+ * schedule and units of the UniMatch motion score as Open-Sora used it, computed with OpenCV's
+ * DIS flow. {@code camera_motion}: a global fit of each pair's flow (translation plus a zoom
+ * term), labelled static, pan_left, pan_right, tilt_up, tilt_down, zoom_in, zoom_out, or shaky
+ * when the pairs disagree. Owner of its DIS instance.
+ */
+public final class MotionScorer implements Scorer {
+    static final int W = 576, H = 320;
+    private final int gapFrames;
+    private final double staticPx;
+    private DISOpticalFlow dis;
+
+    public MotionScorer(int gapFrames, double staticPx) {
+        this.gapFrames = gapFrames;
+        this.staticPx = staticPx;
+    }
+
+    @Override
+    public String name() {
+        return "motion";
+    }
+
+    @Override
+    public List<String> columns() {
+        return List.of("motion_mean", "camera_motion");
+    }
+
+    /** Global motion of one frame pair: translation (content moves by tx, ty) and zoom (px at the frame edge). */
+    record Global(double meanMagnitude, double tx, double ty, double zoomPx) {
+        String label(double staticPx) {
+            double t = Math.hypot(tx, ty);
+            if (Math.max(t, Math.abs(zoomPx)) < staticPx) return "static";
+            if (Math.abs(zoomPx) > t) return zoomPx > 0 ? "zoom_in" : "zoom_out";
+            // Content moving left means the camera turns right.
+            if (Math.abs(tx) >= Math.abs(ty)) return tx < 0 ? "pan_right" : "pan_left";
+            return ty < 0 ? "tilt_down" : "tilt_up";
+        }
+    }
+
+    @Override
+    public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
+        List<VideoFrame> frames = clip.frames();
+        int step = (int) Math.max(1, Math.round(gapFrames / Math.max(1e-6, clip.sourceFps()) * clip.sampleFps()));
+        if (frames.size() <= step) return;
+        if (dis == null) dis = DISOpticalFlow.create(DISOpticalFlow.PRESET_MEDIUM);
+        List<Global> pairs = new ArrayList<>();
+        Mat prev = grey(frames.get(0));
+        for (int i = step; i < frames.size(); i += step) {
+            Mat next = grey(frames.get(i));
+            pairs.add(flow(prev, next));
+            prev.close();
+            prev = next;
+        }
+        prev.close();
+        double mean = pairs.stream().mapToDouble(Global::meanMagnitude).average().orElse(0);
+        out.put("motion_mean", mean);
+        out.put("motion_mean_estimator", "opencv_dis_medium_320x576_gap" + gapFrames);
+        out.put("camera_motion", label(pairs, staticPx));
+        out.put("camera_motion_estimator", "dis_global_fit");
+    }
+
+    static String label(List<Global> pairs, double staticPx) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (Global g : pairs) counts.merge(g.label(staticPx), 1, Integer::sum);
+        int moving = pairs.size() - counts.getOrDefault("static", 0);
+        if (moving * 2 <= pairs.size()) return "static";
+        String best = null;
+        int bestN = 0;
+        for (Map.Entry<String, Integer> e : counts.entrySet()) {
+            if (!e.getKey().equals("static") && e.getValue() > bestN) {
+                best = e.getKey();
+                bestN = e.getValue();
+            }
+        }
+        return bestN * 10 >= moving * 6 ? best : "shaky";
+    }
+
+    private static Mat grey(VideoFrame f) {
+        try (BytePointer px = new BytePointer(f.bgr()); Mat bgr = new Mat(f.height(), f.width(), CV_8UC3, px); Mat g = new Mat()) {
+            cvtColor(bgr, g, COLOR_BGR2GRAY);
+            Mat land = g;
+            Mat t = null;
+            if (f.height() > f.width()) {
+                t = new Mat();
+                transpose(g, t);
+                land = t;
+            }
+            Mat small = new Mat();
+            resize(land, small, new Size(W, H), 0, 0, INTER_AREA);
+            if (t != null) t.close();
+            return small;
+        }
+    }
+
+    private Global flow(Mat a, Mat b) {
+        try (Mat flow = new Mat()) {
+            dis.calc(a, b, flow);
+            FloatPointer fp = new FloatPointer(flow.data());
+            float[] v = new float[W * H * 2];
+            fp.get(v);
+            double mag = 0;
+            double[] dx = new double[W * H], dy = new double[W * H];
+            // Least squares for flow = (tx + s*(x-cx), ty + s*(y-cy)).
+            double sxx = 0, sxf = 0, sumX = 0, sumY = 0;
+            double cx = (W - 1) / 2.0, cy = (H - 1) / 2.0;
+            for (int y = 0, k = 0; y < H; y++) {
+                for (int x = 0; x < W; x++, k++) {
+                    double fx = v[2 * k], fy = v[2 * k + 1];
+                    dx[k] = fx;
+                    dy[k] = fy;
+                    mag += Math.hypot(fx, fy);
+                    double rx = x - cx, ry = y - cy;
+                    sxx += rx * rx + ry * ry;
+                    sxf += rx * fx + ry * fy;
+                    sumX += fx;
+                    sumY += fy;
+                }
+            }
+            double n = (double) W * H;
+            double s = sxx == 0 ? 0 : sxf / sxx;
+            // Median translation is robust to a moving subject over a still background.
+            return new Global(mag / n, medianOf(dx), medianOf(dy), s * Math.hypot(cx, cy));
+        }
+    }
+
+    private static double medianOf(double[] v) {
+        double[] c = v.clone();
+        java.util.Arrays.sort(c);
+        return c[c.length / 2];
+    }
+
+    @Override
+    public void close() {
+        if (dis != null) {
+            dis.close();
+            dis = null;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.avcurate.filters.scoring;
+
+import static dev.avcurate.core.config.CurateKeys.*;
+
+import dev.avcurate.core.Ids;
+import dev.avcurate.core.config.CurateConfig;
+import dev.avcurate.filters.onnx.BlazeFace;
+import dev.avcurate.filters.onnx.ModelRegistry;
+import dev.avcurate.filters.onnx.ModelSpec;
+import dev.avcurate.filters.onnx.OnnxSessions;
+import dev.avcurate.filters.onnx.PpOcrDetector;
+import dev.avcurate.filters.onnx.SileroVad;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The configured scorers, in dependency order (faces first), built once per task on an executor;
+ * ONNX sessions underneath are shared per JVM. {@link #version} identifies the scoring config
+ * (scorers, their keys, model checksums): clips scored under another version are scored again.
+ * Owner of the scorers it builds ({@link #close()}).
+ */
+public final class ScorerSet implements AutoCloseable {
+    /** Models each scorer needs. */
+    public static final Map<String, List<String>> MODELS = Map.of("faces", List.of("blazeface"), "text", List.of("ppocr_det"),
+            "speech", List.of("silero_vad"));
+
+    private final List<Scorer> scorers = new ArrayList<>();
+    private final Map<String, Long> nanos = new LinkedHashMap<>();
+
+    public ScorerSet(CurateConfig cfg, ModelRegistry reg, Path modelsDir) {
+        List<String> names = cfg.get(SCORE_SCORERS);
+        String device = cfg.get(ONNX_DEVICE);
+        int threads = cfg.get(ONNX_INTRA_OP_THREADS);
+        for (String name : SCORERS) {
+            if (!names.contains(name)) continue;
+            scorers.add(switch (name) {
+                case "faces" -> new FaceScorer(new BlazeFace(session(reg, modelsDir, "blazeface", device, threads),
+                        cfg.get(SCORE_FACE_MIN_SCORE), cfg.get(SCORE_FACE_NMS_IOU)),
+                        cfg.get(SCORE_FACE_CLEAR_SCORE), cfg.get(SCORE_FACE_CLEAR_MIN_PX));
+                case "sharpness" -> new SharpnessScorer(cfg.get(SCORE_SHARP_FACE_SIZE), cfg.get(SCORE_SHARP_FRAME_WIDTH));
+                case "motion" -> new MotionScorer(cfg.get(SCORE_MOTION_GAP), cfg.get(SCORE_MOTION_STATIC_PX));
+                case "brightness" -> new BrightnessScorer();
+                case "text" -> new TextScorer(new PpOcrDetector(session(reg, modelsDir, "ppocr_det", device, threads),
+                        cfg.get(SCORE_TEXT_MAX_SIDE), cfg.get(SCORE_TEXT_BIN), cfg.get(SCORE_TEXT_BOX), cfg.get(SCORE_TEXT_UNCLIP)),
+                        cfg.get(SCORE_TEXT_FRAMES));
+                case "speech" -> new SpeechScorer(new SileroVad(session(reg, modelsDir, "silero_vad", device, threads)),
+                        cfg.get(SCORE_SPEECH_THRESHOLD));
+                default -> throw new IllegalStateException("no scorer " + name);
+            });
+        }
+    }
+
+    private static OnnxSessions.Shared session(ModelRegistry reg, Path dir, String model, String device, int threads) {
+        ModelSpec spec = reg.get(model);
+        return OnnxSessions.get(spec, dir.resolve(spec.file()), device, threads);
+    }
+
+    /** Every score and estimator column the configured scorers write, with its Spark SQL type. */
+    public static Map<String, String> columns(CurateConfig cfg) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : cfg.get(SCORE_SCORERS)) {
+            for (String c : columnsOf(name)) {
+                out.put(c, c.equals("camera_motion") ? "STRING" : "DOUBLE");
+                out.put(c + "_estimator", "STRING");
+            }
+        }
+        return out;
+    }
+
+    static List<String> columnsOf(String scorer) {
+        return switch (scorer) {
+            case "faces" -> List.of("face_frames_ratio", "max_faces", "face_area_ratio", "clear_face_run_s");
+            case "sharpness" -> List.of("face_sharpness", "hand_sharpness", "frame_sharpness");
+            case "motion" -> List.of("motion_mean", "camera_motion");
+            case "brightness" -> List.of("brightness_mean");
+            case "text" -> List.of("text_area_ratio", "text_face_overlap");
+            case "speech" -> List.of("speech_ratio");
+            default -> List.of();
+        };
+    }
+
+    /** Identifies what the scores depend on: scorers, their config keys, decode settings and model checksums. */
+    public static String version(CurateConfig cfg, ModelRegistry reg) {
+        Map<String, Object> v = new TreeMap<>();
+        cfg.asMap().forEach((k, val) -> {
+            if (k.startsWith("score.") || k.startsWith("decode.")) v.put(k, val);
+        });
+        for (String s : cfg.get(SCORE_SCORERS)) {
+            for (String m : MODELS.getOrDefault(s, List.of())) v.put("model." + m, reg.get(m).sha256());
+        }
+        return Ids.sha256Hex(v.toString()).substring(0, 16);
+    }
+
+    /** Runs every scorer on one clip; columns a scorer does not set stay absent (null). */
+    public Map<String, Object> score(DecodedClip clip) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        ClipContext ctx = new ClipContext();
+        for (Scorer s : scorers) {
+            long t0 = System.nanoTime();
+            s.score(clip, ctx, out);
+            nanos.merge(s.name(), System.nanoTime() - t0, Long::sum);
+        }
+        return out;
+    }
+
+    /** Nanoseconds spent in each scorer since this set was built (for the benchmarks). */
+    public Map<String, Long> nanosByScorer() {
+        return nanos;
+    }
+
+    @Override
+    public void close() {
+        for (Scorer s : scorers) s.close();
+    }
+}
