@@ -133,6 +133,13 @@ public final class Curate implements Callable<Integer> {
                     throw new ConfigException("--stages: unknown stage '" + s + "' (known: " + CurateKeys.STAGES + ")");
                 }
             }
+            if (toRun.contains("score")) {
+                // Models are checked before any stage runs: nothing is decoded for a run that cannot finish.
+                List<String> problems = ScoreStage.checkModels(cfg, home());
+                if (!problems.isEmpty()) {
+                    throw new ModelException("models not ready (nothing was done):\n  " + String.join("\n  ", problems));
+                }
+            }
             RunSummary summary = new RunSummary(cfg, input, output, toRun);
             // Stop Spark only if this run started it (tests and notebooks share theirs).
             boolean ownsSpark = SparkSession.getDefaultSession().isEmpty();

@@ -86,19 +86,30 @@ final class RunSummary {
         long t0 = System.nanoTime();
         this.spark = spark;
         Map<String, Object> t = new LinkedHashMap<>();
+        // One aggregate per table: each Delta read costs a snapshot load and a job.
         DeltaTables.read(spark, IngestTables.path(output, IngestTables.VIDEOS)).ifPresent(df -> {
-            t.put("videos_seen", df.count());
-            t.put("videos_ok", df.filter("status = 'ok'").count());
+            Row r = df.selectExpr("count(*)", "coalesce(sum(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), 0)").first();
+            t.put("videos_seen", r.getLong(0));
+            t.put("videos_ok", r.getLong(1));
         });
         DeltaTables.read(spark, IngestTables.path(output, IngestTables.CLIPS)).ifPresent(df -> {
-            t.put("clips", df.count());
-            t.put("kept_clips", df.filter("keep").count());
-            Row h = df.selectExpr("coalesce(sum(duration_s), 0) / 3600").first();
-            t.put("clip_hours", round(h.getDouble(0)));
             Map<String, Long> filterReasons = new TreeMap<>();
-            for (Row r : df.selectExpr("explode(reject_reasons) AS reason").groupBy("reason").count().collectAsList()) {
-                filterReasons.put(r.getString(0), r.getLong(1));
+            long clips = 0, kept = 0;
+            double seconds = 0;
+            for (Row r : df.groupBy("keep").agg(org.apache.spark.sql.functions.count("*"),
+                    org.apache.spark.sql.functions.sum("duration_s")).collectAsList()) {
+                clips += r.getLong(1);
+                seconds += r.isNullAt(2) ? 0 : r.getDouble(2);
+                if (!r.isNullAt(0) && r.getBoolean(0)) kept += r.getLong(1);
             }
+            if (clips > kept) {
+                for (Row r : df.selectExpr("explode(reject_reasons) AS reason").groupBy("reason").count().collectAsList()) {
+                    filterReasons.put(r.getString(0), r.getLong(1));
+                }
+            }
+            t.put("clips", clips);
+            t.put("kept_clips", kept);
+            t.put("clip_hours", round(seconds / 3600));
             t.put("clip_reject_reasons", filterReasons);
         });
         DeltaTables.read(spark, IngestTables.path(output, IngestTables.REJECTS)).ifPresent(df -> {

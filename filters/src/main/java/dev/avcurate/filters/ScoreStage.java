@@ -75,6 +75,14 @@ public final class ScoreStage {
         for (String s : cfg.get(SCORE_SCORERS)) {
             for (String m : ScorerSet.MODELS.getOrDefault(s, List.of())) problems.addAll(ModelRegistry.check(reg.get(m), dir));
         }
+        if (cfg.get(SCORE_SCORERS).contains("quality")) {
+            for (String f : List.of(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE))) {
+                if (!java.nio.file.Files.isRegularFile(Path.of(f))) problems.add("quality: BRISQUE file missing: " + f + " (Debian package opencv-data)");
+            }
+        }
+        if (cfg.get(SCORE_SCORERS).contains("people") && !cfg.get(SCORE_SCORERS).contains("faces")) {
+            problems.add("score.scorers: people needs the faces scorer (bodies are expanded from face boxes)");
+        }
         return problems;
     }
 

@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.scheduler.SparkListener;
@@ -41,6 +42,7 @@ import org.apache.spark.util.SerializableConfiguration;
  */
 public final class IngestStage {
     /** Counts of one run of the stage, for progress and run-summary.json. */
+    /** Counts of one run; decodeSeconds is the time the driver waited for batches (commits overlap decoding). */
     public record Report(long videosListed, long videosSkipped, long videosIngested, long videosRejected,
                          long clips, Map<String, Long> rejectsByReason, double seconds, double listSeconds,
                          double decodeSeconds, double commitSeconds) {}
@@ -125,14 +127,32 @@ public final class IngestStage {
         try (Progress progress = new Progress("ingest", todo.size(), () -> Math.min(tasksDone.get(), todo.size()),
                 () -> clips.get() + " clips, " + rejectedVideos.get() + " videos rejected",
                 cfg.get(PROGRESS_INTERVAL_S), log)) {
-            for (int from = 0; from < todo.size(); from += batchSize) {
-                List<Input> batch = todo.subList(from, Math.min(todo.size(), from + batchSize));
-                jsc.setJobGroup("ingest", "ingest videos " + (from + 1) + ".." + (from + batch.size()), false);
+            // Two batches in flight: the next batch decodes while the previous one commits, and the
+            // cores never wait on a batch's last task. Commits still happen in batch order.
+            List<List<Input>> batches = new ArrayList<>();
+            for (int from = 0; from < todo.size(); from += batchSize) batches.add(todo.subList(from, Math.min(todo.size(), from + batchSize)));
+            java.util.ArrayDeque<JavaFutureAction<List<Result>>> inflight = new java.util.ArrayDeque<>();
+            int submitted = 0;
+            int committed = 0;
+            for (int b = 0; b < batches.size(); b++) {
+                while (submitted < batches.size() && submitted <= b + 1) {
+                    List<Input> batch = batches.get(submitted++);
+                    inflight.addLast(jsc.parallelize(new ArrayList<>(batch), batch.size())
+                            .map(in -> new VideoIngestor(bcfg.value(), bconf.value().value()).ingest(in))
+                            .collectAsync());
+                }
                 long tb = System.nanoTime();
-                List<Result> results = jsc.parallelize(new ArrayList<>(batch), batch.size())
-                        .map(in -> new VideoIngestor(bcfg.value(), bconf.value().value()).ingest(in))
-                        .collect();
+                List<Result> results;
+                try {
+                    results = inflight.removeFirst().get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IOException("ingest batch failed: " + e.getCause(), e.getCause());
+                }
                 long tc = System.nanoTime();
+                List<Input> batch = batches.get(b);
                 boolean fresh = batch.stream().noneMatch(in -> orphans.contains(in.videoId()) || done.containsKey(in.videoId()));
                 commit(results, videosPath, clipsPath, rejectsPath, fresh);
                 decodeNanos += tc - tb;
@@ -142,7 +162,8 @@ public final class IngestStage {
                     if (!"ok".equals(r.video().status())) rejectedVideos.incrementAndGet();
                     r.rejects().forEach(x -> reasons.merge(x.reason(), 1L, Long::sum));
                 }
-                tasksDone.set(from + batch.size());
+                committed += batch.size();
+                tasksDone.set(committed);
                 if (todo.size() > batchSize) log.println(progress.line());
             }
             if (!todo.isEmpty()) log.println(progress.line());

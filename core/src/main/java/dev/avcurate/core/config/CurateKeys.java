@@ -101,7 +101,7 @@ public final class CurateKeys {
             "ONNX Runtime intra-op threads per session (0 = ORT's default). 1 suits Spark's one task per core.");
 
     // score stage
-    public static final List<String> SCORERS = List.of("faces", "sharpness", "motion", "brightness", "text", "speech");
+    public static final List<String> SCORERS = List.of("faces", "people", "sharpness", "motion", "brightness", "quality", "text", "speech");
     public static final ConfigKey<List<String>> SCORE_SCORERS = listKey("score.scorers", SCORERS, SCORERS,
             "Scorers of the score stage; all work from one decode of each clip (faces before sharpness and text, which use its boxes).");
     public static final ConfigKey<Integer> SCORE_BATCH_CLIPS = intKey("score.batch_clips", 256, 1, 10_000_000,
@@ -132,6 +132,10 @@ public final class CurateKeys {
             "DB post-processing: mean probability a box needs.");
     public static final ConfigKey<Double> SCORE_TEXT_UNCLIP = doubleKey("score.text.unclip_ratio", 1.5, 0, 10,
             "DB post-processing: how far boxes are grown (offset = area * ratio / perimeter).");
+    public static final ConfigKey<String> SCORE_BRISQUE_MODEL = stringKey("score.quality.brisque_model",
+            "/usr/share/opencv4/quality/brisque_model_live.yml", "BRISQUE SVM model (Debian opencv-data) for quality_technical.");
+    public static final ConfigKey<String> SCORE_BRISQUE_RANGE = stringKey("score.quality.brisque_range",
+            "/usr/share/opencv4/quality/brisque_range_live.yml", "BRISQUE feature ranges (Debian opencv-data).");
     public static final ConfigKey<Double> SCORE_SPEECH_THRESHOLD = doubleKey("score.speech.threshold", 0.5, 0, 1,
             "Silero VAD probability at which a 32 ms window is speech.");
 
@@ -164,7 +168,7 @@ public final class CurateKeys {
             MODELS_DIR, MODELS_REGISTRY, ONNX_DEVICE, ONNX_INTRA_OP_THREADS,
             SCORE_SCORERS, SCORE_BATCH_CLIPS, SCORE_FACE_MIN_SCORE, SCORE_FACE_NMS_IOU, SCORE_FACE_CLEAR_SCORE,
             SCORE_FACE_CLEAR_MIN_PX, SCORE_SHARP_FACE_SIZE, SCORE_SHARP_FRAME_WIDTH, SCORE_MOTION_GAP, SCORE_MOTION_STATIC_PX,
-            SCORE_TEXT_FRAMES, SCORE_TEXT_MAX_SIDE, SCORE_TEXT_BIN, SCORE_TEXT_BOX, SCORE_TEXT_UNCLIP, SCORE_SPEECH_THRESHOLD,
+            SCORE_TEXT_FRAMES, SCORE_TEXT_MAX_SIDE, SCORE_TEXT_BIN, SCORE_TEXT_BOX, SCORE_TEXT_UNCLIP, SCORE_BRISQUE_MODEL, SCORE_BRISQUE_RANGE, SCORE_SPEECH_THRESHOLD,
             FILTER_RULES, PROGRESS_INTERVAL_S);
 
     private static Map<String, ConfigKey<?>> index(ConfigKey<?>... keys) {

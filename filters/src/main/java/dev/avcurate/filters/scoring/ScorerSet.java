@@ -44,6 +44,8 @@ public final class ScorerSet implements AutoCloseable {
                 case "sharpness" -> new SharpnessScorer(cfg.get(SCORE_SHARP_FACE_SIZE), cfg.get(SCORE_SHARP_FRAME_WIDTH));
                 case "motion" -> new MotionScorer(cfg.get(SCORE_MOTION_GAP), cfg.get(SCORE_MOTION_STATIC_PX));
                 case "brightness" -> new BrightnessScorer();
+                case "people" -> new PersonScorer();
+                case "quality" -> new QualityScorer(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE));
                 case "text" -> new TextScorer(new PpOcrDetector(session(reg, modelsDir, "ppocr_det", device, threads),
                         cfg.get(SCORE_TEXT_MAX_SIDE), cfg.get(SCORE_TEXT_BIN), cfg.get(SCORE_TEXT_BOX), cfg.get(SCORE_TEXT_UNCLIP)),
                         cfg.get(SCORE_TEXT_FRAMES));
@@ -77,6 +79,8 @@ public final class ScorerSet implements AutoCloseable {
             case "sharpness" -> List.of("face_sharpness", "hand_sharpness", "frame_sharpness");
             case "motion" -> List.of("motion_mean", "camera_motion");
             case "brightness" -> List.of("brightness_mean");
+            case "people" -> List.of("person_area_ratio");
+            case "quality" -> List.of("quality_technical");
             case "text" -> List.of("text_area_ratio", "text_face_overlap");
             case "speech" -> List.of("speech_ratio");
             default -> List.of();

@@ -1,0 +1,59 @@
+package dev.avcurate.filters.scoring;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_quality.QualityBRISQUE;
+
+/**
+ * {@code quality_technical} until a DOVER model is configured: BRISQUE (Mittal et al. 2012, the
+ * LIVE-trained model OpenCV ships in Debian's opencv-data) on the frames at 10%, 50% and 90% of
+ * the clip, mapped to "higher is better" as (100 - BRISQUE) / 100, mean over the frames.
+ */
+public final class QualityScorer implements Scorer {
+    private final String modelFile;
+    private final String rangeFile;
+
+    public QualityScorer(String modelFile, String rangeFile) {
+        if (!Files.isRegularFile(Path.of(modelFile)) || !Files.isRegularFile(Path.of(rangeFile))) {
+            throw new dev.avcurate.filters.onnx.ModelException("BRISQUE model files missing: " + modelFile + ", " + rangeFile
+                    + " (Debian package opencv-data; set score.quality.brisque_model / brisque_range)");
+        }
+        this.modelFile = modelFile;
+        this.rangeFile = rangeFile;
+    }
+
+    @Override
+    public String name() {
+        return "quality";
+    }
+
+    @Override
+    public List<String> columns() {
+        return List.of("quality_technical");
+    }
+
+    @Override
+    public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
+        int n = clip.frames().size();
+        if (n == 0) return;
+        List<Double> q = new ArrayList<>();
+        for (double at : new double[] {0.1, 0.5, 0.9}) {
+            VideoFrame f = clip.frames().get(Math.min(n - 1, (int) Math.floor(at * n)));
+            try (BytePointer px = new BytePointer(f.bgr()); Mat m = new Mat(f.height(), f.width(), CV_8UC3, px)) {
+                Scalar s = QualityBRISQUE.compute(m, modelFile, rangeFile);
+                double brisque = s.get(0);
+                q.add(Math.max(0, Math.min(1, (100 - brisque) / 100)));
+            }
+        }
+        out.put("quality_technical", q.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
+        out.put("quality_technical_estimator", "brisque_live_opencv:(100-brisque)/100");
+    }
+}
