@@ -85,14 +85,13 @@ final class RunSummary {
     void totals(SparkSession spark) {
         long t0 = System.nanoTime();
         this.spark = spark;
-        Map<String, Object> t = new LinkedHashMap<>();
+        Map<String, Object> t = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
         // One aggregate per table: each Delta read costs a snapshot load and a job.
-        DeltaTables.read(spark, IngestTables.path(output, IngestTables.VIDEOS)).ifPresent(df -> {
+        DeltaTables.concurrently(() -> DeltaTables.read(spark, IngestTables.path(output, IngestTables.VIDEOS)).ifPresent(df -> {
             Row r = df.selectExpr("count(*)", "coalesce(sum(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), 0)").first();
             t.put("videos_seen", r.getLong(0));
             t.put("videos_ok", r.getLong(1));
-        });
-        DeltaTables.read(spark, IngestTables.path(output, IngestTables.CLIPS)).ifPresent(df -> {
+        }), () -> DeltaTables.read(spark, IngestTables.path(output, IngestTables.CLIPS)).ifPresent(df -> {
             Map<String, Long> filterReasons = new TreeMap<>();
             long clips = 0, kept = 0;
             double seconds = 0;
@@ -111,13 +110,12 @@ final class RunSummary {
             t.put("kept_clips", kept);
             t.put("clip_hours", round(seconds / 3600));
             t.put("clip_reject_reasons", filterReasons);
-        });
-        DeltaTables.read(spark, IngestTables.path(output, IngestTables.REJECTS)).ifPresent(df -> {
+        }), () -> DeltaTables.read(spark, IngestTables.path(output, IngestTables.REJECTS)).ifPresent(df -> {
             Map<String, Long> byReason = new TreeMap<>();
             for (Row r : df.groupBy("reason").count().collectAsList()) byReason.put(r.getString(0), r.getLong(1));
             t.put("rejects_by_reason", byReason);
-        });
-        root.put("totals", t);
+        }));
+        root.put("totals", new java.util.TreeMap<>(t));
         root.put("seconds_totals", round((System.nanoTime() - t0) / 1e9));
     }
 

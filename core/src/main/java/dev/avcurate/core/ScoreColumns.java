@@ -28,11 +28,12 @@ public final class ScoreColumns {
             Map.entry("text_area_ratio", "mean share of the frame covered by detected text"),
             Map.entry("text_face_overlap", "share of face area covered by text boxes (subtitle occlusion)"),
             Map.entry("speech_ratio", "share of the audio with speech"),
+            Map.entry("subtitle_text", "text read in the subtitle band (Tesseract), for audits"),
             Map.entry("av_offset_frames", "audio-visual offset in video frames (positive: audio lags)"),
             Map.entry("av_sync_confidence", "audio-visual sync confidence"),
             Map.entry("active_speaker_ratio", "share of frames with an active speaker"));
 
-    public static final List<String> STRING_SCORES = List.of("camera_motion");
+    public static final List<String> STRING_SCORES = List.of("camera_motion", "subtitle_text");
 
     public static boolean isNumeric(String column) {
         return ALL.containsKey(column) && !STRING_SCORES.contains(column);

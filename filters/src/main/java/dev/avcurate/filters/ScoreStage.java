@@ -80,6 +80,11 @@ public final class ScoreStage {
                 if (!java.nio.file.Files.isRegularFile(Path.of(f))) problems.add("quality: BRISQUE file missing: " + f + " (Debian package opencv-data)");
             }
         }
+        if (cfg.get(SCORE_SCORERS).contains("text") && cfg.get(SCORE_TEXT_READ)
+                && !java.nio.file.Files.isRegularFile(Path.of(cfg.get(SCORE_TEXT_TESSDATA), "eng.traineddata"))) {
+            problems.add("text: Tesseract data missing: " + Path.of(cfg.get(SCORE_TEXT_TESSDATA), "eng.traineddata")
+                    + " (Debian package tesseract-ocr-eng), or set score.text.read_subtitles=false");
+        }
         if (cfg.get(SCORE_SCORERS).contains("people") && !cfg.get(SCORE_SCORERS).contains("faces")) {
             problems.add("score.scorers: people needs the faces scorer (bodies are expanded from face boxes)");
         }
@@ -177,6 +182,7 @@ public final class ScoreStage {
                         case "scores_version" -> version;
                         case "score_error" -> error;
                         default -> values.get(c) instanceof Number n && !c.endsWith("_estimator") && !c.equals("camera_motion")
+                                && !c.equals("subtitle_text")
                                 ? (Object) n.doubleValue() : values.get(c);
                     };
                 }

@@ -69,9 +69,9 @@ public final class IngestStage {
         // On a fresh output there is nothing to resume: skip the reads (they cost seconds of Spark jobs).
         boolean hadVideos = DeltaTables.exists(spark, videosPath);
         boolean hadChildren = DeltaTables.exists(spark, clipsPath) || DeltaTables.exists(spark, rejectsPath);
-        DeltaTables.createIfMissing(spark, videosPath, IngestTables.VIDEOS_SCHEMA);
-        DeltaTables.createIfMissing(spark, clipsPath, IngestTables.CLIPS_SCHEMA);
-        DeltaTables.createIfMissing(spark, rejectsPath, IngestTables.REJECTS_SCHEMA);
+        DeltaTables.concurrently(() -> DeltaTables.createIfMissing(spark, videosPath, IngestTables.VIDEOS_SCHEMA),
+                () -> DeltaTables.createIfMissing(spark, clipsPath, IngestTables.CLIPS_SCHEMA),
+                () -> DeltaTables.createIfMissing(spark, rejectsPath, IngestTables.REJECTS_SCHEMA));
         // Resume: what is already done, and what changed on disk since.
         Map<String, String> done = new HashMap<>();
         if (hadVideos) {
@@ -187,8 +187,8 @@ public final class IngestStage {
             });
         }
         // Videos last: its row is the "done" mark that resume trusts.
-        write(clipsPath, c, IngestTables.CLIPS_SCHEMA, "clip_id", fresh);
-        write(rejectsPath, r, IngestTables.REJECTS_SCHEMA, "reject_id", fresh);
+        DeltaTables.concurrently(() -> write(clipsPath, c, IngestTables.CLIPS_SCHEMA, "clip_id", fresh),
+                () -> write(rejectsPath, r, IngestTables.REJECTS_SCHEMA, "reject_id", fresh));
         write(videosPath, v, IngestTables.VIDEOS_SCHEMA, "video_id", fresh);
     }
 

@@ -132,6 +132,10 @@ public final class CurateKeys {
             "DB post-processing: mean probability a box needs.");
     public static final ConfigKey<Double> SCORE_TEXT_UNCLIP = doubleKey("score.text.unclip_ratio", 1.5, 0, 10,
             "DB post-processing: how far boxes are grown (offset = area * ratio / perimeter).");
+    public static final ConfigKey<Boolean> SCORE_TEXT_READ = boolKey("score.text.read_subtitles", true,
+            "Read the subtitle band's text with Tesseract into subtitle_text (for audits).");
+    public static final ConfigKey<String> SCORE_TEXT_TESSDATA = stringKey("score.text.tessdata", "/usr/share/tesseract-ocr/5/tessdata",
+            "Directory with eng.traineddata (Debian tesseract-ocr-eng).");
     public static final ConfigKey<String> SCORE_BRISQUE_MODEL = stringKey("score.quality.brisque_model",
             "/usr/share/opencv4/quality/brisque_model_live.yml", "BRISQUE SVM model (Debian opencv-data) for quality_technical.");
     public static final ConfigKey<String> SCORE_BRISQUE_RANGE = stringKey("score.quality.brisque_range",
@@ -168,7 +172,7 @@ public final class CurateKeys {
             MODELS_DIR, MODELS_REGISTRY, ONNX_DEVICE, ONNX_INTRA_OP_THREADS,
             SCORE_SCORERS, SCORE_BATCH_CLIPS, SCORE_FACE_MIN_SCORE, SCORE_FACE_NMS_IOU, SCORE_FACE_CLEAR_SCORE,
             SCORE_FACE_CLEAR_MIN_PX, SCORE_SHARP_FACE_SIZE, SCORE_SHARP_FRAME_WIDTH, SCORE_MOTION_GAP, SCORE_MOTION_STATIC_PX,
-            SCORE_TEXT_FRAMES, SCORE_TEXT_MAX_SIDE, SCORE_TEXT_BIN, SCORE_TEXT_BOX, SCORE_TEXT_UNCLIP, SCORE_BRISQUE_MODEL, SCORE_BRISQUE_RANGE, SCORE_SPEECH_THRESHOLD,
+            SCORE_TEXT_FRAMES, SCORE_TEXT_MAX_SIDE, SCORE_TEXT_BIN, SCORE_TEXT_BOX, SCORE_TEXT_UNCLIP, SCORE_TEXT_READ, SCORE_TEXT_TESSDATA, SCORE_BRISQUE_MODEL, SCORE_BRISQUE_RANGE, SCORE_SPEECH_THRESHOLD,
             FILTER_RULES, PROGRESS_INTERVAL_S);
 
     private static Map<String, ConfigKey<?>> index(ConfigKey<?>... keys) {

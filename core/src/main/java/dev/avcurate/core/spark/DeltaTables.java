@@ -44,6 +44,25 @@ public final class DeltaTables {
         df.write().format("delta").mode("append").save(path);
     }
 
+    /**
+     * Runs independent table actions at once (Spark accepts jobs from several threads): Delta
+     * commits and small reads are latency-bound, so two or three together take the time of one.
+     */
+    public static void concurrently(Runnable... actions) {
+        if (actions.length == 1) {
+            actions[0].run();
+            return;
+        }
+        java.util.List<java.util.concurrent.CompletableFuture<Void>> fs = new java.util.ArrayList<>();
+        for (Runnable a : actions) fs.add(java.util.concurrent.CompletableFuture.runAsync(a));
+        try {
+            java.util.concurrent.CompletableFuture.allOf(fs.toArray(new java.util.concurrent.CompletableFuture[0])).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
+    }
+
     /** Deletes the rows matching a SQL condition, if the table exists. */
     public static void deleteWhere(SparkSession spark, String path, String condition) {
         if (exists(spark, path)) DeltaTable.forPath(spark, path).delete(condition);

@@ -48,7 +48,8 @@ public final class ScorerSet implements AutoCloseable {
                 case "quality" -> new QualityScorer(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE));
                 case "text" -> new TextScorer(new PpOcrDetector(session(reg, modelsDir, "ppocr_det", device, threads),
                         cfg.get(SCORE_TEXT_MAX_SIDE), cfg.get(SCORE_TEXT_BIN), cfg.get(SCORE_TEXT_BOX), cfg.get(SCORE_TEXT_UNCLIP)),
-                        cfg.get(SCORE_TEXT_FRAMES));
+                        cfg.get(SCORE_TEXT_FRAMES),
+                        cfg.get(SCORE_TEXT_READ) ? new SubtitleReader(cfg.get(SCORE_TEXT_TESSDATA), "eng") : null);
                 case "speech" -> new SpeechScorer(new SileroVad(session(reg, modelsDir, "silero_vad", device, threads)),
                         cfg.get(SCORE_SPEECH_THRESHOLD));
                 default -> throw new IllegalStateException("no scorer " + name);
@@ -66,7 +67,7 @@ public final class ScorerSet implements AutoCloseable {
         Map<String, String> out = new LinkedHashMap<>();
         for (String name : cfg.get(SCORE_SCORERS)) {
             for (String c : columnsOf(name)) {
-                out.put(c, c.equals("camera_motion") ? "STRING" : "DOUBLE");
+                out.put(c, c.equals("camera_motion") || c.equals("subtitle_text") ? "STRING" : "DOUBLE");
                 out.put(c + "_estimator", "STRING");
             }
         }
@@ -81,7 +82,7 @@ public final class ScorerSet implements AutoCloseable {
             case "brightness" -> List.of("brightness_mean");
             case "people" -> List.of("person_area_ratio");
             case "quality" -> List.of("quality_technical");
-            case "text" -> List.of("text_area_ratio", "text_face_overlap");
+            case "text" -> List.of("text_area_ratio", "text_face_overlap", "subtitle_text");
             case "speech" -> List.of("speech_ratio");
             default -> List.of();
         };

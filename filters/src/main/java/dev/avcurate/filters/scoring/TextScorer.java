@@ -14,10 +14,13 @@ import java.util.Map;
 public final class TextScorer implements Scorer {
     private final PpOcrDetector detector;
     private final int frames;
+    private final SubtitleReader reader;
 
-    public TextScorer(PpOcrDetector detector, int frames) {
+    /** @param reader Tesseract for the subtitle band, or null to skip reading (subtitle_text stays null) */
+    public TextScorer(PpOcrDetector detector, int frames, SubtitleReader reader) {
         this.detector = detector;
         this.frames = frames;
+        this.reader = reader;
     }
 
     @Override
@@ -27,7 +30,7 @@ public final class TextScorer implements Scorer {
 
     @Override
     public List<String> columns() {
-        return List.of("text_area_ratio", "text_face_overlap");
+        return List.of("text_area_ratio", "text_face_overlap", "subtitle_text");
     }
 
     @Override
@@ -66,11 +69,22 @@ public final class TextScorer implements Scorer {
                 }
             }
         }
+        if (reader != null) {
+            // The middle text frame's subtitle band, read once per clip.
+            int mid = chosen.size() / 2;
+            out.put("subtitle_text", reader.read(chosen.get(mid), text.get(mid)));
+            out.put("subtitle_text_estimator", "tesseract_5.5_lstm_eng");
+        }
         out.put("text_area_ratio", areaSum / chosen.size());
         out.put("text_face_overlap", faceFrames == 0 ? null : overlapSum / faceFrames);
         String est = "ppocrv4_det_db@" + detector.device();
         out.put("text_area_ratio_estimator", est);
         out.put("text_face_overlap_estimator", est + (ctx.faces() == null ? "+no_faces" : "+blazeface"));
+    }
+
+    @Override
+    public void close() {
+        if (reader != null) reader.close();
     }
 
     static boolean[] mask(List<Box> boxes, int w, int h) {
