@@ -73,7 +73,7 @@ class IngestJobTest {
 
     static String[] runArgs(Path out, String... extra) {
         List<String> a = new ArrayList<>(List.of("run", "--config", ROOT.resolve("conf/default.yaml").toString(),
-                "--input", input.toString(), "--output", out.toString()));
+                "--input", input.toString(), "--output", out.toString(), "--stages", "ingest"));
         a.addAll(List.of(extra));
         return a.toArray(String[]::new);
     }
@@ -191,7 +191,7 @@ class IngestJobTest {
                 + good.resolve("speaker_1.mp4").toUri() + ",b\n" + good.resolve("missing.mp4").toUri() + ",c\n");
         Path out = dir.resolve("out-manifest");
         assertEquals(0, curate("run", "--config", ROOT.resolve("conf/default.yaml").toString(), "--input", csv.toString(),
-                "--output", out.toString()));
+                "--output", out.toString(), "--stages", "ingest"));
         List<String> v = rows(out, "videos");
         assertEquals(3, v.size());
         List<Row> rej = spark.read().format("delta").load(out.resolve("tables/rejects").toString()).collectAsList();
@@ -202,9 +202,9 @@ class IngestJobTest {
         Files.writeString(jsonl, "{\"uri\": \"" + good.resolve("speaker_2.mp4").toUri() + "\", \"lang\": \"en\"}\n");
         Path glob = dir.resolve("out-glob");
         assertEquals(0, curate("run", "--config", ROOT.resolve("conf/default.yaml").toString(), "--input", jsonl.toString(),
-                "--output", glob.toString()));
+                "--output", glob.toString(), "--stages", "ingest"));
         assertEquals(0, curate("run", "--config", ROOT.resolve("conf/default.yaml").toString(),
-                "--input", good + "/speaker_[01].mp4", "--output", glob.toString()));
+                "--input", good + "/speaker_[01].mp4", "--output", glob.toString(), "--stages", "ingest"));
         assertEquals(3, rows(glob, "videos").size(), "jsonl gave one, the glob two more");
     }
 }

@@ -52,7 +52,8 @@ class SparkSubmitIT {
         cmd.addAll(List.of("-Xmx2g", "-cp", sparkCp, "org.apache.spark.deploy.SparkSubmit",
                 "--master", "local[2]", "--conf", "spark.ui.enabled=false", "--class", "dev.avcurate.app.Curate", jar.toString(),
                 "run", "--config", root.resolve("conf/default.yaml").toString(),
-                "--input", dir.resolve("in").toString(), "--output", dir.resolve("out").toString()));
+                "--input", dir.resolve("in").toString(), "--output", dir.resolve("out").toString(),
+                "--set", "models.dir=" + root.resolve("models"), "--set", "models.registry=" + root.resolve("conf/models.yaml")));
         Path log = dir.resolve("submit.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "spark-submit finished");

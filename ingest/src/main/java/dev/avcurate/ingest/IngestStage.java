@@ -69,9 +69,6 @@ public final class IngestStage {
         // On a fresh output there is nothing to resume: skip the reads (they cost seconds of Spark jobs).
         boolean hadVideos = DeltaTables.exists(spark, videosPath);
         boolean hadChildren = DeltaTables.exists(spark, clipsPath) || DeltaTables.exists(spark, rejectsPath);
-        DeltaTables.concurrently(() -> DeltaTables.createIfMissing(spark, videosPath, IngestTables.VIDEOS_SCHEMA),
-                () -> DeltaTables.createIfMissing(spark, clipsPath, IngestTables.CLIPS_SCHEMA),
-                () -> DeltaTables.createIfMissing(spark, rejectsPath, IngestTables.REJECTS_SCHEMA));
         // Resume: what is already done, and what changed on disk since.
         Map<String, String> done = new HashMap<>();
         if (hadVideos) {
@@ -83,8 +80,12 @@ public final class IngestStage {
         // batches are merged; every other batch is known to be new and is simply appended.
         Set<String> orphans = new HashSet<>();
         if (hadChildren) {
-            Dataset<Row> children = spark.read().format("delta").load(clipsPath).select("video_id")
-                    .union(spark.read().format("delta").load(rejectsPath).select("video_id"));
+            Dataset<Row> children = null;
+            for (String p : List.of(clipsPath, rejectsPath)) {
+                if (!DeltaTables.exists(spark, p)) continue;
+                Dataset<Row> ids = spark.read().format("delta").load(p).select("video_id");
+                children = children == null ? ids : children.union(ids);
+            }
             for (Row r : children.distinct().collectAsList()) if (!done.containsKey(r.getString(0))) orphans.add(r.getString(0));
         }
         List<Input> todo = new ArrayList<>();
@@ -171,6 +172,11 @@ public final class IngestStage {
             spark.sparkContext().removeSparkListener(listener);
             jsc.clearJobGroup();
         }
+        // The first append of a batch creates a table; a table no batch wrote (say, no rejects) is
+        // created empty, so that readers always find all three.
+        DeltaTables.concurrently(() -> DeltaTables.createIfMissing(spark, videosPath, IngestTables.VIDEOS_SCHEMA),
+                () -> DeltaTables.createIfMissing(spark, clipsPath, IngestTables.CLIPS_SCHEMA),
+                () -> DeltaTables.createIfMissing(spark, rejectsPath, IngestTables.REJECTS_SCHEMA));
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Report(inputs.size(), skipped, todo.size() - rejectedVideos.get(), rejectedVideos.get(), clips.get(),
                 new LinkedHashMap<>(reasons), seconds, listSeconds, decodeNanos / 1e9, commitNanos / 1e9);

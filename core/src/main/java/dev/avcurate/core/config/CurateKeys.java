@@ -119,7 +119,7 @@ public final class CurateKeys {
     public static final ConfigKey<Integer> SCORE_SHARP_FRAME_WIDTH = intKey("score.sharpness.frame_width", 256, 16, 4096,
             "Whole frames are resized to this width before the Laplacian.");
     public static final ConfigKey<Integer> SCORE_MOTION_GAP = intKey("score.motion.gap_frames", 15, 1, 1000,
-            "Source frames between the two frames of each flow pair (15 as Open-Sora's UniMatch score).");
+            "motion_mean is expressed per this many source frames (15 as Open-Sora's UniMatch score).");
     public static final ConfigKey<Double> SCORE_MOTION_STATIC_PX = doubleKey("score.motion.static_px", 0.5, 0, 1000,
             "Global motion (pixels at 320x576 per pair) under which a pair counts as static.");
     public static final ConfigKey<Integer> SCORE_TEXT_FRAMES = intKey("score.text.frames", 4, 1, 1000,
@@ -151,7 +151,7 @@ public final class CurateKeys {
             new FilterRule("face_sharpness", ">=", 40.0, "blurry_face"),
             new FilterRule("text_face_overlap", "<=", 0.05, "subtitle_occludes"),
             new FilterRule("brightness_mean", ">=", 35.0, "too_dark"),
-            new FilterRule("motion_mean", "<=", 12.0, "chaotic_motion"),
+            new FilterRule("motion_mean", "<=", 60.0, "chaotic_motion"),
             new FilterRule("speech_ratio", ">=", 0.2, "no_speech")),
             "Threshold rules: a clip must meet `score op value` for each rule, else `reason` joins its reject_reasons "
                     + "(a null score passes). `bin/curate run --stages filter` re-applies them to stored scores without decoding.");

@@ -13,8 +13,20 @@ import org.apache.spark.sql.SparkSession;
 public final class DeltaTables {
     private DeltaTables() {}
 
+    /** A Delta table is there: its _delta_log has a commit. A file-system look-up, no snapshot load. */
     public static boolean exists(SparkSession spark, String path) {
-        return DeltaTable.isDeltaTable(spark, path);
+        try {
+            org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path, "_delta_log");
+            org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(log)) return false;
+            for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(log)) {
+                String n = st.getPath().getName();
+                if (n.endsWith(".json") || n.endsWith(".checkpoint.parquet")) return true;
+            }
+            return false;
+        } catch (java.io.IOException e) {
+            return DeltaTable.isDeltaTable(spark, path);
+        }
     }
 
     public static Optional<Dataset<Row>> read(SparkSession spark, String path) {

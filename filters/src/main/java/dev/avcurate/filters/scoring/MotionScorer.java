@@ -18,12 +18,15 @@ import org.bytedeco.opencv.opencv_core.Size;
 import org.bytedeco.opencv.opencv_video.DISOpticalFlow;
 
 /**
- * {@code motion_mean}: mean optical-flow magnitude in pixels at 320x576 between frames 15 source
- * frames apart (portrait frames transposed to landscape first), averaged over the pairs: the
- * schedule and units of the UniMatch motion score as Open-Sora used it, computed with OpenCV's
- * DIS flow. {@code camera_motion}: a global fit of each pair's flow (translation plus a zoom
- * term), labelled static, pan_left, pan_right, tilt_up, tilt_down, zoom_in, zoom_out, or shaky
- * when the pairs disagree. Owner of its DIS instance.
+ * {@code motion_mean}: mean optical-flow magnitude in pixels at 320x576 (portrait frames
+ * transposed to landscape first), expressed per 15 source frames: the units of the UniMatch
+ * motion score as Open-Sora used it. Flow comes from OpenCV's DIS between consecutive sampled
+ * frames and is scaled to the 15-frame gap, which equals the 15-frame displacement for steady
+ * motion: DIS loses track of the larger displacements of a direct 15-frame pair (a pan of 90 px
+ * under a still speaker came out at a third of its size), where UniMatch would not.
+ * {@code camera_motion}: a global fit of each pair's flow (median translation plus a zoom term),
+ * labelled static, pan_left, pan_right, tilt_up, tilt_down, zoom_in, zoom_out, or shaky when the
+ * pairs disagree. Owner of its DIS instance.
  */
 public final class MotionScorer implements Scorer {
     static final int W = 576, H = 320;
@@ -61,21 +64,20 @@ public final class MotionScorer implements Scorer {
     @Override
     public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
         List<VideoFrame> frames = clip.frames();
-        int step = (int) Math.max(1, Math.round(gapFrames / Math.max(1e-6, clip.sourceFps()) * clip.sampleFps()));
-        if (frames.size() <= step) return;
+        if (frames.size() < 2) return;
         if (dis == null) dis = DISOpticalFlow.create(DISOpticalFlow.PRESET_MEDIUM);
         List<Global> pairs = new ArrayList<>();
-        Mat prev = grey(frames.get(0));
-        for (int i = step; i < frames.size(); i += step) {
-            Mat next = grey(frames.get(i));
-            pairs.add(flow(prev, next));
-            prev.close();
-            prev = next;
+        Mat[] grey = new Mat[frames.size()];
+        try {
+            for (int i = 0; i < frames.size(); i++) grey[i] = grey(frames.get(i));
+            for (int i = 1; i < frames.size(); i++) pairs.add(flow(grey[i - 1], grey[i]));
+        } finally {
+            for (Mat m : grey) if (m != null) m.close();
         }
-        prev.close();
-        double mean = pairs.stream().mapToDouble(Global::meanMagnitude).average().orElse(0);
+        double sourceFramesPerPair = Math.max(1e-6, clip.sourceFps() / clip.sampleFps());
+        double mean = pairs.stream().mapToDouble(Global::meanMagnitude).average().orElse(0) * gapFrames / sourceFramesPerPair;
         out.put("motion_mean", mean);
-        out.put("motion_mean_estimator", "opencv_dis_medium_320x576_gap" + gapFrames);
+        out.put("motion_mean_estimator", "opencv_dis_medium_320x576_consecutive_scaled_to_gap" + gapFrames);
         out.put("camera_motion", label(pairs, staticPx));
         out.put("camera_motion_estimator", "dis_global_fit");
     }

@@ -13,12 +13,24 @@ import org.bytedeco.tesseract.TessBaseAPI;
  * Reads the text of the subtitle band (text boxes in the bottom quarter of a frame) with
  * Tesseract's LSTM engine, for audits ({@code subtitle_text}). The band is cropped around the
  * boxes, converted to grey and enlarged 2x, then read as one block. Owner of its Tesseract
- * handle (not thread-safe: one reader per task), released by {@link #close()}.
+ * handle, released by {@link #close()}.
+ *
+ * <p>Every Tesseract call in the JVM goes through one lock: Tesseract keeps some parameters in
+ * globals, and concurrent instances in Spark's task threads corrupted the native heap here
+ * ("corrupted double-linked list"). One read per clip makes the lock cheap.
  */
 public final class SubtitleReader implements AutoCloseable {
-    private final TessBaseAPI api = new TessBaseAPI();
+    private static final Object TESSERACT = new Object();
+    private final TessBaseAPI api;
 
     public SubtitleReader(String tessdataDir, String language) {
+        synchronized (TESSERACT) {
+            api = new TessBaseAPI();
+            init(tessdataDir, language);
+        }
+    }
+
+    private void init(String tessdataDir, String language) {
         if (!Files.isRegularFile(Path.of(tessdataDir, language + ".traineddata"))) {
             api.close();
             throw new ModelException("Tesseract data missing: " + Path.of(tessdataDir, language + ".traineddata")
@@ -33,6 +45,12 @@ public final class SubtitleReader implements AutoCloseable {
 
     /** The text in the subtitle band of {@code f} given the detector's boxes, or "" when there is none. */
     public String read(VideoFrame f, List<Box> textBoxes) {
+        synchronized (TESSERACT) {
+            return readLocked(f, textBoxes);
+        }
+    }
+
+    private String readLocked(VideoFrame f, List<Box> textBoxes) {
         double x0 = Double.MAX_VALUE, y0 = Double.MAX_VALUE, x1 = 0, y1 = 0;
         for (Box b : textBoxes) {
             if (b.y0() < f.height() * 0.75) continue;
@@ -69,7 +87,9 @@ public final class SubtitleReader implements AutoCloseable {
 
     @Override
     public void close() {
-        api.End();
-        api.close();
+        synchronized (TESSERACT) {
+            api.End();
+            api.close();
+        }
     }
 }

@@ -377,6 +377,7 @@ public final class MediaReader implements AutoCloseable {
         SwsContext sws;
         int srcW = -1, srcH = -1, srcFmt = -1;
         final BytePointer buf;
+        final int rowBytes, stride;
         // sws_scale reads four plane pointers and four strides even for packed output.
         final PointerPointer<?> dstPlanes = new PointerPointer<>(4);
         final IntPointer dstStrides = new IntPointer(4);
@@ -398,9 +399,13 @@ public final class MediaReader implements AutoCloseable {
             this.channels = req.gray() ? 1 : 3;
             this.tb = tb;
             this.offset = offset;
-            this.buf = new BytePointer((long) scaledW * scaledH * channels);
+            // swscale's SIMD paths write whole vectors: rows must start 64-byte aligned, and the
+            // buffer needs slack past the last row, or a width like 456 overruns the native heap.
+            this.rowBytes = scaledW * channels;
+            this.stride = (rowBytes + 63) & ~63;
+            this.buf = new BytePointer(av_malloc((long) stride * scaledH + 128)).capacity((long) stride * scaledH + 128);
             dstPlanes.put(0, buf);
-            dstStrides.put(0, scaledW * channels);
+            dstStrides.put(0, stride);
             this.scaled = new byte[scaledW * scaledH * channels];
             this.rotated = rotation == 0 ? scaled : new byte[scaled.length];
             this.nextTick = req.startS();
@@ -450,7 +455,12 @@ public final class MediaReader implements AutoCloseable {
                 }
             }
             sws_scale(sws, f.data(), f.linesize(), 0, srcH, dstPlanes, dstStrides);
-            buf.get(scaled);
+            if (stride == rowBytes) {
+                buf.position(0).get(scaled, 0, rowBytes * scaledH);
+            } else {
+                for (int y = 0; y < scaledH; y++) buf.position((long) y * stride).get(scaled, y * rowBytes, rowBytes);
+                buf.position(0);
+            }
             if (rotation != 0) Rotation.rotate(scaled, scaledW, scaledH, channels, rotation, rotated);
         }
 
@@ -474,7 +484,7 @@ public final class MediaReader implements AutoCloseable {
             if (sws != null) sws_freeContext(sws);
             dstPlanes.close();
             dstStrides.close();
-            buf.close();
+            av_free(buf.position(0));
         }
     }
 
