@@ -11,6 +11,7 @@ import java.util.function.Supplier;
  */
 public final class Progress implements AutoCloseable {
     private final String stage;
+    private final String unit;
     private final long total;
     private final Supplier<Long> done;
     private final Supplier<String> extra;
@@ -19,8 +20,11 @@ public final class Progress implements AutoCloseable {
     private final PrintStream out;
     private volatile boolean running = true;
 
-    public Progress(String stage, long total, Supplier<Long> done, Supplier<String> extra, double intervalS, PrintStream out) {
+    /** @param unit what is counted ("videos", "clips") */
+    public Progress(String stage, String unit, long total, Supplier<Long> done, Supplier<String> extra, double intervalS,
+                    PrintStream out) {
         this.stage = stage;
+        this.unit = unit;
         this.total = total;
         this.done = done;
         this.extra = extra;
@@ -50,8 +54,8 @@ public final class Progress implements AutoCloseable {
         double rate = el > 0 ? d / el : 0;
         String eta = rate > 0 && total > d ? String.format(Locale.ROOT, ", ETA %.0f s", (total - d) / rate) : "";
         String ex = extra.get();
-        return String.format(Locale.ROOT, "[%s] %d/%d videos, %s, %.2f videos/s, %.0f s elapsed%s",
-                stage, d, total, ex, rate, el, eta);
+        return String.format(Locale.ROOT, "[%s] %d/%d %s, %s, %.2f %s/s, %.0f s elapsed%s",
+                stage, d, total, unit, ex, rate, unit, el, eta);
     }
 
     @Override

@@ -24,8 +24,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -123,16 +121,9 @@ public final class ScoreStage {
         Broadcast<ModelRegistry> breg = jsc.broadcast(reg);
         Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
         AtomicLong done = new AtomicLong(), failed = new AtomicLong();
-        SparkListener listener = new SparkListener() {
-            @Override
-            public void onTaskEnd(SparkListenerTaskEnd e) {
-                // tasks hold several clips; the count is exact after each batch
-            }
-        };
         int slicesMax = Math.max(1, spark.sparkContext().defaultParallelism() * 4);
-        try (Progress progress = new Progress("score", todo.size(), done::get, () -> failed.get() + " failed",
+        try (Progress progress = new Progress("score", "clips", todo.size(), done::get, () -> failed.get() + " failed",
                 cfg.get(PROGRESS_INTERVAL_S), log)) {
-            spark.sparkContext().addSparkListener(listener);
             int batch = cfg.get(SCORE_BATCH_CLIPS);
             for (int from = 0; from < todo.size(); from += batch) {
                 List<ClipTask> part = todo.subList(from, Math.min(todo.size(), from + batch));
@@ -150,8 +141,6 @@ public final class ScoreStage {
                 if (todo.size() > batch) log.println(progress.line());
             }
             if (!todo.isEmpty()) log.println(progress.line());
-        } finally {
-            spark.sparkContext().removeSparkListener(listener);
         }
         return new Report(total, todo.size(), failed.get(), version, (System.nanoTime() - t0) / 1e9);
     }

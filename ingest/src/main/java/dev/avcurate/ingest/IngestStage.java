@@ -125,7 +125,7 @@ public final class IngestStage {
         Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(hconf));
         Broadcast<CurateConfig> bcfg = jsc.broadcast(cfg);
         int batchSize = cfg.get(INGEST_BATCH_VIDEOS);
-        try (Progress progress = new Progress("ingest", todo.size(), () -> Math.min(tasksDone.get(), todo.size()),
+        try (Progress progress = new Progress("ingest", "videos", todo.size(), () -> Math.min(tasksDone.get(), todo.size()),
                 () -> clips.get() + " clips, " + rejectedVideos.get() + " videos rejected",
                 cfg.get(PROGRESS_INTERVAL_S), log)) {
             // Two batches in flight: the next batch decodes while the previous one commits, and the

@@ -122,6 +122,10 @@ public final class CurateKeys {
             "motion_mean is expressed per this many source frames (15 as Open-Sora's UniMatch score).");
     public static final ConfigKey<Double> SCORE_MOTION_STATIC_PX = doubleKey("score.motion.static_px", 0.5, 0, 1000,
             "Global motion (pixels at 320x576 per pair) under which a pair counts as static.");
+    public static final ConfigKey<Integer> SCORE_MOTION_PAIR_STRIDE = intKey("score.motion.pair_stride", 2, 1, 100,
+            "Flow is computed on every n-th pair of consecutive sampled frames (1 = all; 2 halves the cost).");
+    public static final ConfigKey<String> SCORE_MOTION_PRESET = enumKey("score.motion.dis_preset", "fast",
+            List.of("ultrafast", "fast", "medium"), "OpenCV DIS optical-flow preset: speed against accuracy.");
     public static final ConfigKey<Integer> SCORE_TEXT_FRAMES = intKey("score.text.frames", 4, 1, 1000,
             "Frames per clip, evenly spaced, given to the text detector.");
     public static final ConfigKey<Integer> SCORE_TEXT_MAX_SIDE = intKey("score.text.max_side", 960, 32, 4096,
@@ -171,7 +175,7 @@ public final class CurateKeys {
             DECODE_SAMPLE_FPS, DECODE_SHORT_SIDE, DECODE_AUDIO_RATE,
             MODELS_DIR, MODELS_REGISTRY, ONNX_DEVICE, ONNX_INTRA_OP_THREADS,
             SCORE_SCORERS, SCORE_BATCH_CLIPS, SCORE_FACE_MIN_SCORE, SCORE_FACE_NMS_IOU, SCORE_FACE_CLEAR_SCORE,
-            SCORE_FACE_CLEAR_MIN_PX, SCORE_SHARP_FACE_SIZE, SCORE_SHARP_FRAME_WIDTH, SCORE_MOTION_GAP, SCORE_MOTION_STATIC_PX,
+            SCORE_FACE_CLEAR_MIN_PX, SCORE_SHARP_FACE_SIZE, SCORE_SHARP_FRAME_WIDTH, SCORE_MOTION_GAP, SCORE_MOTION_STATIC_PX, SCORE_MOTION_PAIR_STRIDE, SCORE_MOTION_PRESET,
             SCORE_TEXT_FRAMES, SCORE_TEXT_MAX_SIDE, SCORE_TEXT_BIN, SCORE_TEXT_BOX, SCORE_TEXT_UNCLIP, SCORE_TEXT_READ, SCORE_TEXT_TESSDATA, SCORE_BRISQUE_MODEL, SCORE_BRISQUE_RANGE, SCORE_SPEECH_THRESHOLD,
             FILTER_RULES, PROGRESS_INTERVAL_S);
 

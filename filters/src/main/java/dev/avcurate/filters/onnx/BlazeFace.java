@@ -33,6 +33,11 @@ public final class BlazeFace {
     private final OnnxSessions.Shared shared;
     private final double minScore;
     private final double nmsIou;
+    // Direct input buffer reused across calls: ONNX Runtime reads it in place (a heap array would
+    // be copied into a fresh direct buffer on every run). One detector per task thread.
+    private final FloatBuffer input = java.nio.ByteBuffer.allocateDirect(SIZE * SIZE * 3 * 4)
+            .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+    private final long[] shape = {1, SIZE, SIZE, 3};
 
     public BlazeFace(OnnxSessions.Shared shared, double minScore, double nmsIou) {
         this.shared = shared;
@@ -90,21 +95,23 @@ public final class BlazeFace {
     }
 
     /** Runs the model on one preprocessed input; returns scores[896] and regressors[896][16]. */
-    public float[][] run(float[] input) {
+    public float[][] run(float[] in) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {1, SIZE, SIZE, 3});
+        input.clear();
+        input.put(in).flip();
+        try (OnnxTensor t = OnnxTensor.createTensor(env, input, shape);
              OrtSession.Result r = shared.session().run(Map.of("input:0", t))) {
-            float[][] s16 = ((float[][][]) r.get("Identity:0").get().getValue())[0];
-            float[][] s8 = ((float[][][]) r.get("Identity_1:0").get().getValue())[0];
-            float[][] r16 = ((float[][][]) r.get("Identity_2:0").get().getValue())[0];
-            float[][] r8 = ((float[][][]) r.get("Identity_3:0").get().getValue())[0];
-            float[][] out = new float[897][];
             float[] scores = new float[896];
-            for (int i = 0; i < 512; i++) scores[i] = s16[i][0];
-            for (int i = 0; i < 384; i++) scores[512 + i] = s8[i][0];
+            ((OnnxTensor) r.get("Identity:0").get()).getFloatBuffer().get(scores, 0, 512);
+            ((OnnxTensor) r.get("Identity_1:0").get()).getFloatBuffer().get(scores, 512, 384);
+            FloatBuffer r16 = ((OnnxTensor) r.get("Identity_2:0").get()).getFloatBuffer();
+            FloatBuffer r8 = ((OnnxTensor) r.get("Identity_3:0").get()).getFloatBuffer();
+            float[][] out = new float[897][];
             out[0] = scores;
-            for (int i = 0; i < 512; i++) out[1 + i] = r16[i];
-            for (int i = 0; i < 384; i++) out[1 + 512 + i] = r8[i];
+            for (int i = 0; i < 896; i++) {
+                out[1 + i] = new float[16];
+                (i < 512 ? r16 : r8).get(out[1 + i]);
+            }
             return out;
         } catch (OrtException e) {
             throw new ModelException("blazeface: inference failed: " + e.getMessage(), e);

@@ -38,6 +38,7 @@ public final class PpOcrDetector {
     private final OnnxSessions.Shared shared;
     private final int maxSide;
     private final double binThresh, boxThresh, unclipRatio;
+    private FloatBuffer direct;
 
     public PpOcrDetector(OnnxSessions.Shared shared, int maxSide, double binThresh, double boxThresh, double unclipRatio) {
         this.shared = shared;
@@ -91,7 +92,13 @@ public final class PpOcrDetector {
         float[] input = new float[frames.size() * 3 * plane];
         for (int i = 0; i < frames.size(); i++) preprocess(frames.get(i), iw, ih, input, i * 3 * plane);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {frames.size(), 3, ih, iw});
+        // A direct buffer, reused while the batch size holds: ONNX Runtime reads it without a copy.
+        if (direct == null || direct.capacity() < input.length) {
+            direct = java.nio.ByteBuffer.allocateDirect(input.length * 4).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+        direct.clear();
+        direct.put(input).flip();
+        try (OnnxTensor t = OnnxTensor.createTensor(env, direct, new long[] {frames.size(), 3, ih, iw});
              OrtSession.Result r = shared.session().run(Map.of("x", t))) {
             FloatBuffer prob = ((OnnxTensor) r.get(0)).getFloatBuffer();
             float[] map = new float[plane];

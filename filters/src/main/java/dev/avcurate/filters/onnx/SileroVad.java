@@ -34,6 +34,9 @@ public final class SileroVad {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         float[] state = new float[2 * 128];
         float[] input = new float[CONTEXT + WINDOW];
+        // Direct buffers, reused window to window: ONNX Runtime reads them in place.
+        FloatBuffer in = java.nio.ByteBuffer.allocateDirect(input.length * 4).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer st0 = java.nio.ByteBuffer.allocateDirect(state.length * 4).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
         try (OnnxTensor sr = OnnxTensor.createTensor(env, (long) RATE)) {
             for (int w = 0; w < n; w++) {
                 // context: the last 64 samples before this window (zeros at the start)
@@ -42,10 +45,14 @@ public final class SileroVad {
                     input[i] = src >= 0 ? audio[src] : 0f;
                 }
                 System.arraycopy(audio, w * WINDOW, input, CONTEXT, WINDOW);
-                try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {1, CONTEXT + WINDOW});
-                     OnnxTensor st = OnnxTensor.createTensor(env, FloatBuffer.wrap(state), new long[] {2, 1, 128});
+                in.clear();
+                in.put(input).flip();
+                st0.clear();
+                st0.put(state).flip();
+                try (OnnxTensor x = OnnxTensor.createTensor(env, in, new long[] {1, CONTEXT + WINDOW});
+                     OnnxTensor st = OnnxTensor.createTensor(env, st0, new long[] {2, 1, 128});
                      OrtSession.Result r = shared.session().run(Map.of("input", x, "state", st, "sr", sr))) {
-                    out[w] = ((float[][]) r.get("output").get().getValue())[0][0];
+                    out[w] = ((OnnxTensor) r.get("output").get()).getFloatBuffer().get(0);
                     FloatBuffer next = ((OnnxTensor) r.get("stateN").get()).getFloatBuffer();
                     next.get(state);
                 }

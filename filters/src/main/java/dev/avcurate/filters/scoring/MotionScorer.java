@@ -32,11 +32,23 @@ public final class MotionScorer implements Scorer {
     static final int W = 576, H = 320;
     private final int gapFrames;
     private final double staticPx;
+    private final int pairStride;
+    private final int preset;
     private DISOpticalFlow dis;
 
-    public MotionScorer(int gapFrames, double staticPx) {
+    /**
+     * @param pairStride flow on every {@code pairStride}-th pair of consecutive sampled frames (1 = all)
+     * @param preset     DISOpticalFlow.PRESET_ULTRAFAST, PRESET_FAST or PRESET_MEDIUM
+     */
+    public MotionScorer(int gapFrames, double staticPx, int pairStride, int preset) {
         this.gapFrames = gapFrames;
         this.staticPx = staticPx;
+        this.pairStride = pairStride;
+        this.preset = preset;
+    }
+
+    public MotionScorer(int gapFrames, double staticPx) {
+        this(gapFrames, staticPx, 1, DISOpticalFlow.PRESET_MEDIUM);
     }
 
     @Override
@@ -65,19 +77,23 @@ public final class MotionScorer implements Scorer {
     public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
         List<VideoFrame> frames = clip.frames();
         if (frames.size() < 2) return;
-        if (dis == null) dis = DISOpticalFlow.create(DISOpticalFlow.PRESET_MEDIUM);
+        if (dis == null) dis = DISOpticalFlow.create(preset);
         List<Global> pairs = new ArrayList<>();
         Mat[] grey = new Mat[frames.size()];
         try {
-            for (int i = 0; i < frames.size(); i++) grey[i] = grey(frames.get(i));
-            for (int i = 1; i < frames.size(); i++) pairs.add(flow(grey[i - 1], grey[i]));
+            for (int i = 1; i < frames.size(); i += pairStride) {
+                if (grey[i - 1] == null) grey[i - 1] = grey(frames.get(i - 1));
+                grey[i] = grey(frames.get(i));
+                pairs.add(flow(grey[i - 1], grey[i]));
+            }
         } finally {
             for (Mat m : grey) if (m != null) m.close();
         }
         double sourceFramesPerPair = Math.max(1e-6, clip.sourceFps() / clip.sampleFps());
         double mean = pairs.stream().mapToDouble(Global::meanMagnitude).average().orElse(0) * gapFrames / sourceFramesPerPair;
         out.put("motion_mean", mean);
-        out.put("motion_mean_estimator", "opencv_dis_medium_320x576_consecutive_scaled_to_gap" + gapFrames);
+        String p = preset == DISOpticalFlow.PRESET_ULTRAFAST ? "ultrafast" : preset == DISOpticalFlow.PRESET_FAST ? "fast" : "medium";
+        out.put("motion_mean_estimator", "opencv_dis_" + p + "_320x576_consecutive/" + pairStride + "_scaled_to_gap" + gapFrames);
         out.put("camera_motion", label(pairs, staticPx));
         out.put("camera_motion_estimator", "dis_global_fit");
     }
@@ -124,7 +140,7 @@ public final class MotionScorer implements Scorer {
             double mag = 0;
             double[] dx = new double[W * H], dy = new double[W * H];
             // Least squares for flow = (tx + s*(x-cx), ty + s*(y-cy)).
-            double sxx = 0, sxf = 0, sumX = 0, sumY = 0;
+            double sxx = 0, sxf = 0;
             double cx = (W - 1) / 2.0, cy = (H - 1) / 2.0;
             for (int y = 0, k = 0; y < H; y++) {
                 for (int x = 0; x < W; x++, k++) {
@@ -135,8 +151,6 @@ public final class MotionScorer implements Scorer {
                     double rx = x - cx, ry = y - cy;
                     sxx += rx * rx + ry * ry;
                     sxf += rx * fx + ry * fy;
-                    sumX += fx;
-                    sumY += fy;
                 }
             }
             double n = (double) W * H;

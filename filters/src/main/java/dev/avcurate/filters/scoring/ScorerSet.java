@@ -42,7 +42,12 @@ public final class ScorerSet implements AutoCloseable {
                         cfg.get(SCORE_FACE_MIN_SCORE), cfg.get(SCORE_FACE_NMS_IOU)),
                         cfg.get(SCORE_FACE_CLEAR_SCORE), cfg.get(SCORE_FACE_CLEAR_MIN_PX));
                 case "sharpness" -> new SharpnessScorer(cfg.get(SCORE_SHARP_FACE_SIZE), cfg.get(SCORE_SHARP_FRAME_WIDTH));
-                case "motion" -> new MotionScorer(cfg.get(SCORE_MOTION_GAP), cfg.get(SCORE_MOTION_STATIC_PX));
+                case "motion" -> new MotionScorer(cfg.get(SCORE_MOTION_GAP), cfg.get(SCORE_MOTION_STATIC_PX),
+                        cfg.get(SCORE_MOTION_PAIR_STRIDE), switch (cfg.get(SCORE_MOTION_PRESET)) {
+                            case "ultrafast" -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_ULTRAFAST;
+                            case "medium" -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_MEDIUM;
+                            default -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_FAST;
+                        });
                 case "brightness" -> new BrightnessScorer();
                 case "people" -> new PersonScorer();
                 case "quality" -> new QualityScorer(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE));

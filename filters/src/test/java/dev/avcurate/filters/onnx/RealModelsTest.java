@@ -131,4 +131,36 @@ class RealModelsTest {
             assertTrue(ratio(p) > 0.3, "seed " + seed + " speech_ratio " + ratio(p));
         }
     }
+
+    @Test
+    void aSubtitleDrawnOverTheFaceGivesAHighTextFaceOverlapAndOneBelowItALowOne() {
+        PpOcrDetector det = new PpOcrDetector(session("ppocr_det"), 960, 0.3, 0.6, 1.5);
+        BlazeFace bf = new BlazeFace(session("blazeface"), 0.5, 0.3);
+        var head = Scenes.talkingHead(Scenes.textured(5), new SpeechSignal(1, 120), 0.5, 0.55, 1);
+        dev.avcurate.ingest.samples.SyntheticVideo.Painter overFace = (g, i, t, w, h) -> {
+            head.paint(g, i, t, w, h);
+            g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, h / 10));
+            g.setColor(java.awt.Color.WHITE);
+            g.drawString("WHERE WERE YOU", w / 2 - (int) (h * 0.45), (int) (h * 0.52));
+            g.drawString("LAST NIGHT?", w / 2 - (int) (h * 0.35), (int) (h * 0.64));
+        };
+        double low = overlap(det, bf, Scenes.subtitles(head, new String[] {"We walked until sunrise."}, 10));
+        double high = overlap(det, bf, overFace);
+        System.out.printf("text_face_overlap below the face %.3f, over the face %.3f%n", low, high);
+        assertTrue(high > 0.15, "text over the face: " + high);
+        assertTrue(low < 0.05, "subtitles under the face: " + low);
+    }
+
+    static double overlap(PpOcrDetector det, BlazeFace bf, dev.avcurate.ingest.samples.SyntheticVideo.Painter p) {
+        List<VideoFrame> frames = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) frames.add(draw(p, 456, 256));
+        dev.avcurate.filters.scoring.DecodedClip clip = new dev.avcurate.filters.scoring.DecodedClip("c", 0, 0.8, 25, 5, frames, null, 16_000);
+        dev.avcurate.filters.scoring.ClipContext ctx = new dev.avcurate.filters.scoring.ClipContext();
+        List<List<Box>> faces = new java.util.ArrayList<>();
+        for (VideoFrame f : frames) faces.add(bf.detect(f));
+        ctx.faces(faces);
+        java.util.Map<String, Object> out = new java.util.HashMap<>();
+        new dev.avcurate.filters.scoring.TextScorer(det, 4, null).score(clip, ctx, out);
+        return (double) out.get("text_face_overlap");
+    }
 }

@@ -85,7 +85,7 @@ class ClassicalScorersTest {
 
     @Test
     void aPanMovesMoreThanAStaticShotAndItsDirectionIsReported() {
-        try (MotionScorer m = new MotionScorer(15, 0.5)) {
+        try (MotionScorer m = new MotionScorer(15, 0.5, 2, org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_FAST)) {
             Map<String, Object> still = score(m, clip(Scenes.textured(5), 0, 1), new ClipContext());
             // Content moving left at 100 px/s: the camera pans right.
             Map<String, Object> right = score(m, clip(Scenes.pan(6, 100), 0, 1), new ClipContext());
