@@ -150,35 +150,71 @@ public final class ScoreStage {
         List<Row> out = new ArrayList<>();
         ClipDecoder decoder = new ClipDecoder(cfg.get(DECODE_SAMPLE_FPS), cfg.get(DECODE_SHORT_SIDE), cfg.get(DECODE_AUDIO_RATE),
                 cfg.get(INGEST_TIMEOUT_S), hconf.value());
+        int group = cfg.get(SCORE_MODEL_BATCH_CLIPS);
         try (ScorerSet scorers = new ScorerSet(cfg, reg, Path.of(modelsDir))) {
             while (it.hasNext()) {
-                ClipTask t = it.next();
-                Map<String, Object> values;
-                String error = null;
+                // Decode a few clips, then score them together so models see batches across clips.
+                List<ClipTask> tasks = new ArrayList<>();
+                List<DecodedClip> decoded = new ArrayList<>();
+                List<String> errors = new ArrayList<>();
+                while (it.hasNext() && tasks.size() < group) {
+                    ClipTask t = it.next();
+                    tasks.add(t);
+                    try {
+                        decoded.add(decoder.decode(t.clipId(), t.uri(), t.startS(), t.endS(), t.fps()));
+                        errors.add(null);
+                    } catch (Exception | LinkageError e) {
+                        // One bad clip never fails the job: its scores stay null and the reason is kept.
+                        decoded.add(null);
+                        errors.add(e.getClass().getSimpleName() + ": " + e.getMessage());
+                    }
+                }
+                List<DecodedClip> ok = new ArrayList<>();
+                for (DecodedClip d : decoded) if (d != null) ok.add(d);
+                List<Map<String, Object>> scored;
                 try {
-                    DecodedClip clip = decoder.decode(t.clipId(), t.uri(), t.startS(), t.endS(), t.fps());
-                    values = scorers.score(clip);
-                } catch (Exception | LinkageError e) {
-                    // One bad clip never fails the job: its scores stay null and the reason is kept.
-                    values = Map.of();
-                    error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                    scored = scorers.scoreBatch(ok);
+                } catch (RuntimeException | LinkageError e) {
+                    // A failure inside a batch: score the clips one by one so that only the culprit loses its scores.
+                    scored = new ArrayList<>();
+                    for (DecodedClip d : ok) {
+                        try {
+                            scored.add(scorers.score(d));
+                        } catch (RuntimeException | LinkageError e1) {
+                            scored.add(Map.of("__error", e1.getClass().getSimpleName() + ": " + e1.getMessage()));
+                        }
+                    }
                 }
-                Object[] row = new Object[cols.size() + 1];
-                row[0] = t.clipId();
-                for (int i = 0; i < cols.size(); i++) {
-                    String c = cols.get(i);
-                    row[i + 1] = switch (c) {
-                        case "scores_version" -> version;
-                        case "score_error" -> error;
-                        default -> values.get(c) instanceof Number n && !c.endsWith("_estimator") && !c.equals("camera_motion")
-                                && !c.equals("subtitle_text")
-                                ? (Object) n.doubleValue() : values.get(c);
-                    };
+                for (int i = 0, k = 0; i < tasks.size(); i++) {
+                    Map<String, Object> values = Map.of();
+                    String error = errors.get(i);
+                    if (decoded.get(i) != null) {
+                        values = scored.get(k++);
+                        if (values.containsKey("__error")) {
+                            error = String.valueOf(values.get("__error"));
+                            values = Map.of();
+                        }
+                    }
+                    out.add(row(tasks.get(i).clipId(), values, error, cols, version));
                 }
-                out.add(RowFactory.create(row));
             }
         }
         return out.iterator();
+    }
+
+    private static Row row(String clipId, Map<String, Object> values, String error, List<String> cols, String version) {
+        Object[] row = new Object[cols.size() + 1];
+        row[0] = clipId;
+        for (int i = 0; i < cols.size(); i++) {
+            String c = cols.get(i);
+            row[i + 1] = switch (c) {
+                case "scores_version" -> version;
+                case "score_error" -> error;
+                default -> values.get(c) instanceof Number n && !c.endsWith("_estimator") && !c.equals("camera_motion")
+                        && !c.equals("subtitle_text") ? (Object) n.doubleValue() : values.get(c);
+            };
+        }
+        return RowFactory.create(row);
     }
 
     private static StructType schema(Map<String, String> cols) {

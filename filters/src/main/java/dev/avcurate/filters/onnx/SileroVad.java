@@ -29,32 +29,48 @@ public final class SileroVad {
 
     /** Speech probability of each full 512-sample window of {@code audio} (16 kHz mono). */
     public float[] probabilities(float[] audio) {
-        int n = audio.length / WINDOW;
-        float[] out = new float[n];
+        return probabilities(java.util.List.of(audio)).get(0);
+    }
+
+    /**
+     * Several clips at once: their windows run in lockstep as one batch (input (B, 576), state
+     * (2, B, 128)); a clip that has run out of windows is fed silence and its outputs dropped.
+     */
+    public java.util.List<float[]> probabilities(java.util.List<float[]> audios) {
+        int b = audios.size();
+        int[] windows = new int[b];
+        int maxW = 0;
+        for (int i = 0; i < b; i++) {
+            windows[i] = audios.get(i).length / WINDOW;
+            maxW = Math.max(maxW, windows[i]);
+        }
+        java.util.List<float[]> out = new java.util.ArrayList<>();
+        for (int i = 0; i < b; i++) out.add(new float[windows[i]]);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        float[] state = new float[2 * 128];
-        float[] input = new float[CONTEXT + WINDOW];
-        // Direct buffers, reused window to window: ONNX Runtime reads them in place.
-        FloatBuffer in = java.nio.ByteBuffer.allocateDirect(input.length * 4).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-        FloatBuffer st0 = java.nio.ByteBuffer.allocateDirect(state.length * 4).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        int row = CONTEXT + WINDOW;
+        FloatBuffer in = java.nio.ByteBuffer.allocateDirect(b * row * 4).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer state = java.nio.ByteBuffer.allocateDirect(2 * b * 128 * 4).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        long[] inShape = {b, row}, stateShape = {2, b, 128};
         try (OnnxTensor sr = OnnxTensor.createTensor(env, (long) RATE)) {
-            for (int w = 0; w < n; w++) {
-                // context: the last 64 samples before this window (zeros at the start)
-                for (int i = 0; i < CONTEXT; i++) {
-                    int src = w * WINDOW - CONTEXT + i;
-                    input[i] = src >= 0 ? audio[src] : 0f;
-                }
-                System.arraycopy(audio, w * WINDOW, input, CONTEXT, WINDOW);
+            for (int w = 0; w < maxW; w++) {
                 in.clear();
-                in.put(input).flip();
-                st0.clear();
-                st0.put(state).flip();
-                try (OnnxTensor x = OnnxTensor.createTensor(env, in, new long[] {1, CONTEXT + WINDOW});
-                     OnnxTensor st = OnnxTensor.createTensor(env, st0, new long[] {2, 1, 128});
+                for (int i = 0; i < b; i++) {
+                    float[] a = audios.get(i);
+                    for (int k = 0; k < row; k++) {
+                        int src = w * WINDOW - CONTEXT + k;
+                        in.put(w < windows[i] && src >= 0 ? a[src] : 0f);
+                    }
+                }
+                in.flip();
+                state.rewind();
+                try (OnnxTensor x = OnnxTensor.createTensor(env, in, inShape);
+                     OnnxTensor st = OnnxTensor.createTensor(env, state, stateShape);
                      OrtSession.Result r = shared.session().run(Map.of("input", x, "state", st, "sr", sr))) {
-                    out[w] = ((OnnxTensor) r.get("output").get()).getFloatBuffer().get(0);
+                    FloatBuffer p = ((OnnxTensor) r.get("output").get()).getFloatBuffer();
+                    for (int i = 0; i < b; i++) if (w < windows[i]) out.get(i)[w] = p.get(i);
                     FloatBuffer next = ((OnnxTensor) r.get("stateN").get()).getFloatBuffer();
-                    next.get(state);
+                    state.clear();
+                    state.put(next).flip();
                 }
             }
         } catch (OrtException e) {

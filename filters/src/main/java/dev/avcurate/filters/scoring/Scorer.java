@@ -19,6 +19,15 @@ public interface Scorer extends AutoCloseable {
     /** Writes this clip's scores into {@code out}; may read and extend {@code ctx}. */
     void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out);
 
+    /**
+     * Scores several clips at once. Scorers whose models take a batch override this to run the
+     * clips' inputs together (per-row inference is slow, on a GPU above all); the default scores
+     * them one by one.
+     */
+    default void scoreBatch(List<DecodedClip> clips, List<ClipContext> ctxs, List<Map<String, Object>> outs) {
+        for (int i = 0; i < clips.size(); i++) score(clips.get(i), ctxs.get(i), outs.get(i));
+    }
+
     @Override
     default void close() {}
 }

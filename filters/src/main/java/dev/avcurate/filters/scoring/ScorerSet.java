@@ -117,6 +117,22 @@ public final class ScorerSet implements AutoCloseable {
         return out;
     }
 
+    /** Scores several clips, each scorer seeing all of them at once (batched inference where the model allows). */
+    public List<Map<String, Object>> scoreBatch(List<DecodedClip> clips) {
+        List<Map<String, Object>> outs = new ArrayList<>();
+        List<ClipContext> ctxs = new ArrayList<>();
+        for (int i = 0; i < clips.size(); i++) {
+            outs.add(new LinkedHashMap<>());
+            ctxs.add(new ClipContext());
+        }
+        for (Scorer s : scorers) {
+            long t0 = System.nanoTime();
+            s.scoreBatch(clips, ctxs, outs);
+            nanos.merge(s.name(), System.nanoTime() - t0, Long::sum);
+        }
+        return outs;
+    }
+
     /** Nanoseconds spent in each scorer since this set was built (for the benchmarks). */
     public Map<String, Long> nanosByScorer() {
         return nanos;

@@ -26,14 +26,31 @@ public final class SpeechScorer implements Scorer {
 
     @Override
     public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
-        if (clip.audio() == null || clip.audio().length < SileroVad.WINDOW) {
-            out.put("speech_ratio", clip.audio() == null ? null : 0.0);
-        } else {
-            float[] p = vad.probabilities(clip.audio());
+        scoreBatch(List.of(clip), List.of(ctx), List.of(out));
+    }
+
+    /** The clips' audio goes through Silero as one batch. */
+    @Override
+    public void scoreBatch(List<DecodedClip> clips, List<ClipContext> ctxs, List<Map<String, Object>> outs) {
+        List<float[]> audio = new java.util.ArrayList<>();
+        List<Integer> which = new java.util.ArrayList<>();
+        for (int i = 0; i < clips.size(); i++) {
+            float[] a = clips.get(i).audio();
+            outs.get(i).put("speech_ratio_estimator", "silero_vad_v5@" + vad.device());
+            if (a == null || a.length < SileroVad.WINDOW) {
+                outs.get(i).put("speech_ratio", a == null ? null : 0.0);
+            } else {
+                audio.add(a);
+                which.add(i);
+            }
+        }
+        if (audio.isEmpty()) return;
+        List<float[]> probs = vad.probabilities(audio);
+        for (int j = 0; j < probs.size(); j++) {
+            float[] p = probs.get(j);
             int speech = 0;
             for (float v : p) if (v >= threshold) speech++;
-            out.put("speech_ratio", speech / (double) p.length);
+            outs.get(which.get(j)).put("speech_ratio", speech / (double) p.length);
         }
-        out.put("speech_ratio_estimator", "silero_vad_v5@" + vad.device());
     }
 }

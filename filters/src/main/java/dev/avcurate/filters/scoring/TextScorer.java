@@ -35,14 +35,46 @@ public final class TextScorer implements Scorer {
 
     @Override
     public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
-        int n = clip.frames().size();
-        if (n == 0) return;
-        List<Integer> idx = new ArrayList<>();
-        int k = Math.min(frames, n);
-        for (int i = 0; i < k; i++) idx.add((int) Math.round((i + 0.5) * n / k - 0.5));
+        scoreBatch(List.of(clip), List.of(ctx), List.of(out));
+    }
+
+    /** Frames of all the clips go through the detector together, one batch per frame size. */
+    @Override
+    public void scoreBatch(List<DecodedClip> clips, List<ClipContext> ctxs, List<Map<String, Object>> outs) {
+        List<List<Integer>> idx = new ArrayList<>();
+        Map<String, List<int[]>> bySize = new java.util.LinkedHashMap<>(); // "w x h" -> (clip, k)
+        for (int c = 0; c < clips.size(); c++) {
+            int n = clips.get(c).frames().size();
+            List<Integer> mine = new ArrayList<>();
+            int k = Math.min(frames, n);
+            for (int i = 0; i < k; i++) mine.add((int) Math.round((i + 0.5) * n / k - 0.5));
+            idx.add(mine);
+            for (int j = 0; j < mine.size(); j++) {
+                VideoFrame f = clips.get(c).frames().get(mine.get(j));
+                bySize.computeIfAbsent(f.width() + "x" + f.height(), s -> new ArrayList<>()).add(new int[] {c, j});
+            }
+        }
+        List<List<List<Box>>> text = new ArrayList<>();
+        for (List<Integer> mine : idx) {
+            List<List<Box>> slots = new ArrayList<>();
+            for (int j = 0; j < mine.size(); j++) slots.add(null);
+            text.add(slots);
+        }
+        for (List<int[]> group : bySize.values()) {
+            List<VideoFrame> batch = new ArrayList<>();
+            for (int[] cj : group) batch.add(clips.get(cj[0]).frames().get(idx.get(cj[0]).get(cj[1])));
+            List<List<Box>> found = detector.detect(batch);
+            for (int g = 0; g < group.size(); g++) text.get(group.get(g)[0]).set(group.get(g)[1], found.get(g));
+        }
+        for (int c = 0; c < clips.size(); c++) {
+            if (idx.get(c).isEmpty()) continue;
+            summarize(clips.get(c), idx.get(c), text.get(c), ctxs.get(c), outs.get(c));
+        }
+    }
+
+    private void summarize(DecodedClip clip, List<Integer> idx, List<List<Box>> text, ClipContext ctx, Map<String, Object> out) {
         List<VideoFrame> chosen = new ArrayList<>();
         for (int i : idx) chosen.add(clip.frames().get(i));
-        List<List<Box>> text = detector.detect(chosen);
         double areaSum = 0, overlapSum = 0;
         int faceFrames = 0;
         for (int j = 0; j < chosen.size(); j++) {

@@ -163,4 +163,22 @@ class RealModelsTest {
         new dev.avcurate.filters.scoring.TextScorer(det, 4, null).score(clip, ctx, out);
         return (double) out.get("text_face_overlap");
     }
+
+    @Test
+    void batchingClipsTogetherGivesTheSameAnswersAsOneAtATime() throws Exception {
+        SileroVad vad = new SileroVad(session("silero_vad"));
+        float[] speech = wav16k(Path.of("/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0870.wav"));
+        float[] shortSilence = new float[16_000];
+        List<float[]> batch = vad.probabilities(List.of(speech, shortSilence));
+        assertArrayEquals(vad.probabilities(speech), batch.get(0), 1e-4f, "speech alone vs in a batch");
+        assertArrayEquals(vad.probabilities(shortSilence), batch.get(1), 1e-4f, "the shorter clip is cut at its own length");
+
+        PpOcrDetector det = new PpOcrDetector(session("ppocr_det"), 960, 0.3, 0.6, 1.5);
+        var head = Scenes.talkingHead(Scenes.textured(3), new SpeechSignal(1, 120), 0.5, 0.55, 1);
+        VideoFrame a = draw(Scenes.subtitles(head, new String[] {"Tell me what happened next."}, 10), 456, 256);
+        VideoFrame b = draw(head, 456, 256);
+        List<List<Box>> together = det.detect(List.of(a, b));
+        assertEquals(det.detect(List.of(a)).get(0).size(), together.get(0).size());
+        assertEquals(det.detect(List.of(b)).get(0).size(), together.get(1).size());
+    }
 }
