@@ -48,8 +48,9 @@ public final class OperatorBench {
              OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch), new long[] {4, 3, 256, 448})) {
             int r = Math.max(10, reps / 10);
             double b = rate(r, () -> { try (var res = bare.run(Map.of("x", t))) { res.get(0); } });
+            double ours = rate(r, () -> det.run(batch, 4, 448, 256));
             double op = rate(r, () -> det.detect(four));
-            print("ppocr_det", 4, b, Double.NaN, op);
+            print("ppocr_det", 4, b, ours, op);
         }
 
         float[] audio = new float[16_000 * 10];

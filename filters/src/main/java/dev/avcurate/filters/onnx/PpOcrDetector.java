@@ -91,27 +91,34 @@ public final class PpOcrDetector {
         int iw = size[0], ih = size[1], plane = iw * ih;
         float[] input = new float[frames.size() * 3 * plane];
         for (int i = 0; i < frames.size(); i++) preprocess(frames.get(i), iw, ih, input, i * 3 * plane);
+        float[] maps = run(input, frames.size(), iw, ih);
+        float[] map = new float[plane];
+        for (int i = 0; i < frames.size(); i++) {
+            System.arraycopy(maps, i * plane, map, 0, plane);
+            VideoFrame f = frames.get(i);
+            out.add(postprocess(map, iw, ih, f.width() / (double) iw, f.height() / (double) ih, f.width(), f.height()));
+        }
+        return out;
+    }
+
+    /** The run step: a preprocessed batch (n, 3, ih, iw) in, the probability maps (n, ih, iw) out. */
+    public float[] run(float[] input, int n, int iw, int ih) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        // A direct buffer, reused while the batch size holds: ONNX Runtime reads it without a copy.
+        // A direct buffer, reused while the batch fits: ONNX Runtime reads it without a copy.
         if (direct == null || direct.capacity() < input.length) {
             direct = java.nio.ByteBuffer.allocateDirect(input.length * 4).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
         }
         direct.clear();
         direct.put(input).flip();
-        try (OnnxTensor t = OnnxTensor.createTensor(env, direct, new long[] {frames.size(), 3, ih, iw});
+        try (OnnxTensor t = OnnxTensor.createTensor(env, direct, new long[] {n, 3, ih, iw});
              OrtSession.Result r = shared.session().run(Map.of("x", t))) {
             FloatBuffer prob = ((OnnxTensor) r.get(0)).getFloatBuffer();
-            float[] map = new float[plane];
-            for (int i = 0; i < frames.size(); i++) {
-                prob.position(i * plane);
-                prob.get(map);
-                VideoFrame f = frames.get(i);
-                out.add(postprocess(map, iw, ih, f.width() / (double) iw, f.height() / (double) ih, f.width(), f.height()));
-            }
+            float[] maps = new float[n * iw * ih];
+            prob.get(maps);
+            return maps;
         } catch (OrtException e) {
             throw new ModelException("ppocr_det: inference failed: " + e.getMessage(), e);
         }
-        return out;
     }
 
     /** DB post-processing of one probability map (iw x ih) into boxes scaled by (sx, sy). */
