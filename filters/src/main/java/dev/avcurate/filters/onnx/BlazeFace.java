@@ -38,6 +38,9 @@ public final class BlazeFace {
     private final FloatBuffer input = java.nio.ByteBuffer.allocateDirect(SIZE * SIZE * 3 * 4)
             .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
     private final long[] shape = {1, SIZE, SIZE, 3};
+    private final float[] scores = new float[896];
+    private final float[] regressors = new float[896 * 16];
+    private final float[][] raw = {scores, regressors};
 
     public BlazeFace(OnnxSessions.Shared shared, double minScore, double nmsIou) {
         this.shared = shared;
@@ -94,25 +97,18 @@ public final class BlazeFace {
         return b[i] & 0xff;
     }
 
-    /** Runs the model on one preprocessed input; returns scores[896] and regressors[896][16]. */
+    /** Runs the model on one preprocessed input; returns {scores[896], regressors[896*16]} (arrays reused per call). */
     public float[][] run(float[] in) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         input.clear();
         input.put(in).flip();
         try (OnnxTensor t = OnnxTensor.createTensor(env, input, shape);
              OrtSession.Result r = shared.session().run(Map.of("input:0", t))) {
-            float[] scores = new float[896];
             ((OnnxTensor) r.get("Identity:0").get()).getFloatBuffer().get(scores, 0, 512);
             ((OnnxTensor) r.get("Identity_1:0").get()).getFloatBuffer().get(scores, 512, 384);
-            FloatBuffer r16 = ((OnnxTensor) r.get("Identity_2:0").get()).getFloatBuffer();
-            FloatBuffer r8 = ((OnnxTensor) r.get("Identity_3:0").get()).getFloatBuffer();
-            float[][] out = new float[897][];
-            out[0] = scores;
-            for (int i = 0; i < 896; i++) {
-                out[1 + i] = new float[16];
-                (i < 512 ? r16 : r8).get(out[1 + i]);
-            }
-            return out;
+            ((OnnxTensor) r.get("Identity_2:0").get()).getFloatBuffer().get(regressors, 0, 512 * 16);
+            ((OnnxTensor) r.get("Identity_3:0").get()).getFloatBuffer().get(regressors, 512 * 16, 384 * 16);
+            return raw;
         } catch (OrtException e) {
             throw new ModelException("blazeface: inference failed: " + e.getMessage(), e);
         }
@@ -122,17 +118,18 @@ public final class BlazeFace {
     public List<Box> postprocess(float[][] raw, int frameW, int frameH) {
         Letterbox lb = letterbox(frameW, frameH);
         float[] scores = raw[0];
+        float[] regs = raw[1];
         List<Box> cands = new ArrayList<>();
         for (int i = 0; i < 896; i++) {
             double s = 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, scores[i]))));
             if (s < minScore) continue;
-            float[] r = raw[1 + i];
-            double cx = r[0] / SIZE + ANCHORS[i][0], cy = r[1] / SIZE + ANCHORS[i][1];
-            double w = r[2] / SIZE, h = r[3] / SIZE;
+            int o = i * 16;
+            double cx = regs[o] / SIZE + ANCHORS[i][0], cy = regs[o + 1] / SIZE + ANCHORS[i][1];
+            double w = regs[o + 2] / SIZE, h = regs[o + 3] / SIZE;
             double[] kp = new double[KEYPOINTS * 2];
             for (int k = 0; k < KEYPOINTS; k++) {
-                kp[2 * k] = toFrame(r[4 + 2 * k] / SIZE + ANCHORS[i][0], lb.side(), lb.padX());
-                kp[2 * k + 1] = toFrame(r[5 + 2 * k] / SIZE + ANCHORS[i][1], lb.side(), lb.padY());
+                kp[2 * k] = toFrame(regs[o + 4 + 2 * k] / SIZE + ANCHORS[i][0], lb.side(), lb.padX());
+                kp[2 * k + 1] = toFrame(regs[o + 5 + 2 * k] / SIZE + ANCHORS[i][1], lb.side(), lb.padY());
             }
             cands.add(new Box(toFrame(cx - w / 2, lb.side(), lb.padX()), toFrame(cy - h / 2, lb.side(), lb.padY()),
                     toFrame(cx + w / 2, lb.side(), lb.padX()), toFrame(cy + h / 2, lb.side(), lb.padY()), s, kp));
