@@ -52,26 +52,20 @@ public final class FilterStage {
             reasonsSql = "array_distinct(concat(" + reasonsSql + ", CASE WHEN score_error IS NULL THEN CAST(array() AS ARRAY<STRING>) "
                     + "ELSE array('score_error') END))";
         }
-        Dataset<Row> decided = clips.selectExpr("clip_id", reasonsSql + " AS new_reasons").cache();
+        Dataset<Row> decided = clips.selectExpr("clip_id", reasonsSql + " AS new_reasons");
+        // One aggregate for the whole funnel: clips in, kept, and clips failing each rule.
+        List<String> aggs = new ArrayList<>(List.of("count(*)", "coalesce(sum(CASE WHEN size(" + reasonsSql + ") = 0 THEN 1 ELSE 0 END), 0)"));
+        for (FilterRule r : active) aggs.add("coalesce(sum(CASE WHEN NOT " + r.passSql() + " THEN 1 ELSE 0 END), 0)");
+        Row counts = clips.selectExpr(aggs.toArray(String[]::new)).first();
+        long in = counts.getLong(0);
+        long kept = counts.getLong(1);
         Map<String, Long> failing = new LinkedHashMap<>();
-        if (!active.isEmpty()) {
-            List<String> aggs = new ArrayList<>();
-            for (int i = 0; i < active.size(); i++) {
-                aggs.add("coalesce(sum(CASE WHEN NOT " + active.get(i).passSql() + " THEN 1 ELSE 0 END), 0) AS r" + i);
-            }
-            Row counts = clips.selectExpr(aggs.toArray(String[]::new)).first();
-            for (int i = 0; i < active.size(); i++) failing.put(active.get(i).toString(), counts.getLong(i));
-        }
-        long in = clips.count();
-        long kept = decided.filter("size(new_reasons) = 0").count();
-        DeltaTable table = DeltaTable.forPath(spark, clipsPath);
-        long before = DeltaTables.version(spark, clipsPath);
-        table.as("t").merge(decided.as("s"), "t.clip_id = s.clip_id")
+        for (int i = 0; i < active.size(); i++) failing.put(active.get(i).toString(), counts.getLong(2 + i));
+        Row metrics = DeltaTable.forPath(spark, clipsPath).as("t").merge(decided.as("s"), "t.clip_id = s.clip_id")
                 .whenMatched("NOT (t.reject_reasons <=> s.new_reasons) OR NOT (t.keep <=> (size(s.new_reasons) = 0))")
                 .updateExpr(Map.of("reject_reasons", "s.new_reasons", "keep", "size(s.new_reasons) = 0"))
-                .execute();
-        long changed = DeltaTables.version(spark, clipsPath) > before ? lastMergeUpdatedRows(table) : 0;
-        decided.unpersist();
+                .execute().first();
+        long changed = metrics.getLong(metrics.fieldIndex("num_updated_rows"));
         double seconds = (System.nanoTime() - t0) / 1e9;
         log.printf(Locale.ROOT, "[filter] %d clips in, %d kept, %d decisions changed, %.1f s%n", in, kept, changed, seconds);
         for (Map.Entry<String, Long> e : failing.entrySet()) log.printf("[filter]   %6d fail %s%n", e.getValue(), e.getKey());
@@ -88,9 +82,4 @@ public final class FilterStage {
         return "array_distinct(filter(array(" + String.join(", ", parts) + "), x -> x IS NOT NULL))";
     }
 
-    private static long lastMergeUpdatedRows(DeltaTable table) {
-        Row h = table.history(1).select("operationMetrics").first();
-        Map<String, String> m = h.getJavaMap(0);
-        return m == null ? 0 : Long.parseLong(m.getOrDefault("numTargetRowsUpdated", "0"));
-    }
 }

@@ -230,7 +230,16 @@ public final class ScoreStage {
         cols.forEach((c, t) -> {
             if (!have.contains(c)) add.add("`" + c + "` " + t);
         });
-        if (!add.isEmpty()) spark.sql("ALTER TABLE delta.`" + path + "` ADD COLUMNS (" + String.join(", ", add) + ")");
+        if (add.isEmpty()) return;
+        // delta.`...` in SQL wants a qualified path; a relative --output like "out" is not one.
+        String qualified;
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+            qualified = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toString();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot resolve " + path, e);
+        }
+        spark.sql("ALTER TABLE delta.`" + qualified.replace("`", "``") + "` ADD COLUMNS (" + String.join(", ", add) + ")");
     }
 
     private void merge(String path, Dataset<Row> scores, List<String> cols) {

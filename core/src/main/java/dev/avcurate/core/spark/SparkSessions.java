@@ -27,7 +27,9 @@ public final class SparkSessions {
                 .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
                 .config("spark.sql.shuffle.partitions", String.valueOf(cfg.get(CurateKeys.SPARK_SHUFFLE_PARTITIONS)))
                 .config("spark.databricks.delta.snapshotPartitions", "1")
-                .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2");
+                .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
+                // Score tables are wide: keep plan strings whole instead of warning on every merge.
+                .config("spark.sql.debug.maxToStringFields", "500");
         // Applied at SparkContext start-up (before setLogLevel could be): keeps spark-submit's console to our lines.
         if (!conf.contains("spark.log.level")) b.config("spark.log.level", cfg.get(CurateKeys.SPARK_LOG_LEVEL));
         if (master.startsWith("local") && !conf.contains("spark.ui.enabled")) b.config("spark.ui.enabled", "false");
