@@ -105,14 +105,14 @@ public final class ScoreStage {
 
         Dataset<Row> clips = spark.read().format("delta").load(clipsPath);
         long total = clips.count();
-        List<ClipTask> todo = new ArrayList<>();
+        List<ClipTask> toScore = new ArrayList<>();
         for (Row r : clips.filter(clips.col("scores_version").isNull().or(clips.col("scores_version").notEqual(version)))
                 .select("clip_id", "uri", "start_s", "end_s", "fps").collectAsList()) {
-            todo.add(new ClipTask(r.getString(0), r.getString(1), r.getDouble(2), r.getDouble(3), r.getDouble(4)));
+            toScore.add(new ClipTask(r.getString(0), r.getString(1), r.getDouble(2), r.getDouble(3), r.getDouble(4)));
         }
-        log.printf(Locale.ROOT, "[score] %d clips, %d to score (scores version %s), scorers %s%n", total, todo.size(), version,
+        log.printf(Locale.ROOT, "[score] %d clips, %d to score (scores version %s), scorers %s%n", total, toScore.size(), version,
                 cfg.get(SCORE_SCORERS));
-        todo.sort(Comparator.comparingDouble((ClipTask c) -> c.endS() - c.startS()).reversed().thenComparing(ClipTask::clipId));
+        toScore.sort(Comparator.comparingDouble((ClipTask c) -> c.endS() - c.startS()).reversed().thenComparing(ClipTask::clipId));
 
         List<String> scoreCols = new ArrayList<>(cols.keySet());
         StructType schema = schema(cols);
@@ -122,11 +122,11 @@ public final class ScoreStage {
         Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
         AtomicLong done = new AtomicLong(), failed = new AtomicLong();
         int slicesMax = Math.max(1, spark.sparkContext().defaultParallelism() * 4);
-        try (Progress progress = new Progress("score", "clips", todo.size(), done::get, () -> failed.get() + " failed",
+        try (Progress progress = new Progress("score", "clips", toScore.size(), done::get, () -> failed.get() + " failed",
                 cfg.get(PROGRESS_INTERVAL_S), log)) {
             int batch = cfg.get(SCORE_BATCH_CLIPS);
-            for (int from = 0; from < todo.size(); from += batch) {
-                List<ClipTask> part = todo.subList(from, Math.min(todo.size(), from + batch));
+            for (int from = 0; from < toScore.size(); from += batch) {
+                List<ClipTask> part = toScore.subList(from, Math.min(toScore.size(), from + batch));
                 int slices = Math.min(part.size(), slicesMax);
                 // Deal the clips (longest first) round-robin so that slices carry similar durations.
                 List<ClipTask> dealt = new ArrayList<>(part.size());
@@ -138,11 +138,11 @@ public final class ScoreStage {
                 for (Row r : rows) if (!r.isNullAt(r.length() - 1)) failed.incrementAndGet();
                 merge(clipsPath, spark.createDataFrame(rows, schema), scoreCols);
                 done.addAndGet(part.size());
-                if (todo.size() > batch) log.println(progress.line());
+                if (toScore.size() > batch) log.println(progress.line());
             }
-            if (!todo.isEmpty()) log.println(progress.line());
+            if (!toScore.isEmpty()) log.println(progress.line());
         }
-        return new Report(total, todo.size(), failed.get(), version, (System.nanoTime() - t0) / 1e9);
+        return new Report(total, toScore.size(), failed.get(), version, (System.nanoTime() - t0) / 1e9);
     }
 
     static Iterator<Row> scorePartition(Iterator<ClipTask> it, CurateConfig cfg, ModelRegistry reg, String modelsDir,

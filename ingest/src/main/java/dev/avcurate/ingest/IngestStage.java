@@ -88,13 +88,13 @@ public final class IngestStage {
             }
             for (Row r : children.distinct().collectAsList()) if (!done.containsKey(r.getString(0))) orphans.add(r.getString(0));
         }
-        List<Input> todo = new ArrayList<>();
+        List<Input> toIngest = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         for (Input in : inputs) {
             String sig = done.get(in.videoId());
-            if (sig == null) todo.add(in);
+            if (sig == null) toIngest.add(in);
             else if (!sig.equals(in.sizeBytes() + "/" + in.mtimeMs())) {
-                todo.add(in);
+                toIngest.add(in);
                 changed.add(in.videoId());
             }
         }
@@ -103,13 +103,13 @@ public final class IngestStage {
             for (String p : List.of(videosPath, clipsPath, rejectsPath)) DeltaTables.deleteWhere(spark, p, "video_id IN (" + ids + ")");
             log.printf("[ingest] %d files changed since they were ingested: their rows are replaced%n", changed.size());
         }
-        long skipped = inputs.size() - todo.size();
+        long skipped = inputs.size() - toIngest.size();
         double listSeconds = (System.nanoTime() - t0) / 1e9;
         long decodeNanos = 0, commitNanos = 0;
-        log.printf(Locale.ROOT, "[ingest] %d files listed, %d already ingested, %d to do%n", inputs.size(), skipped, todo.size());
+        log.printf(Locale.ROOT, "[ingest] %d files listed, %d already ingested, %d to do%n", inputs.size(), skipped, toIngest.size());
 
         // Largest first, so that one long video does not finish last alone.
-        todo.sort(Comparator.comparingLong(Input::sizeBytes).reversed().thenComparing(Input::uri));
+        toIngest.sort(Comparator.comparingLong(Input::sizeBytes).reversed().thenComparing(Input::uri));
         AtomicLong tasksDone = new AtomicLong();
         AtomicLong clips = new AtomicLong();
         AtomicLong rejectedVideos = new AtomicLong();
@@ -125,13 +125,13 @@ public final class IngestStage {
         Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(hconf));
         Broadcast<CurateConfig> bcfg = jsc.broadcast(cfg);
         int batchSize = cfg.get(INGEST_BATCH_VIDEOS);
-        try (Progress progress = new Progress("ingest", "videos", todo.size(), () -> Math.min(tasksDone.get(), todo.size()),
+        try (Progress progress = new Progress("ingest", "videos", toIngest.size(), () -> Math.min(tasksDone.get(), toIngest.size()),
                 () -> clips.get() + " clips, " + rejectedVideos.get() + " videos rejected",
                 cfg.get(PROGRESS_INTERVAL_S), log)) {
             // Two batches in flight: the next batch decodes while the previous one commits, and the
             // cores never wait on a batch's last task. Commits still happen in batch order.
             List<List<Input>> batches = new ArrayList<>();
-            for (int from = 0; from < todo.size(); from += batchSize) batches.add(todo.subList(from, Math.min(todo.size(), from + batchSize)));
+            for (int from = 0; from < toIngest.size(); from += batchSize) batches.add(toIngest.subList(from, Math.min(toIngest.size(), from + batchSize)));
             java.util.ArrayDeque<JavaFutureAction<List<Result>>> inflight = new java.util.ArrayDeque<>();
             int submitted = 0;
             int committed = 0;
@@ -165,9 +165,9 @@ public final class IngestStage {
                 }
                 committed += batch.size();
                 tasksDone.set(committed);
-                if (todo.size() > batchSize) log.println(progress.line());
+                if (toIngest.size() > batchSize) log.println(progress.line());
             }
-            if (!todo.isEmpty()) log.println(progress.line());
+            if (!toIngest.isEmpty()) log.println(progress.line());
         } finally {
             spark.sparkContext().removeSparkListener(listener);
             jsc.clearJobGroup();
@@ -178,7 +178,7 @@ public final class IngestStage {
                 () -> DeltaTables.createIfMissing(spark, clipsPath, IngestTables.CLIPS_SCHEMA),
                 () -> DeltaTables.createIfMissing(spark, rejectsPath, IngestTables.REJECTS_SCHEMA));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Report(inputs.size(), skipped, todo.size() - rejectedVideos.get(), rejectedVideos.get(), clips.get(),
+        return new Report(inputs.size(), skipped, toIngest.size() - rejectedVideos.get(), rejectedVideos.get(), clips.get(),
                 new LinkedHashMap<>(reasons), seconds, listSeconds, decodeNanos / 1e9, commitNanos / 1e9);
     }
 
