@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -122,12 +124,27 @@ public final class ScoreStage {
         Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
         AtomicLong done = new AtomicLong(), failed = new AtomicLong();
         int slicesMax = Math.max(1, spark.sparkContext().defaultParallelism() * 4);
-        try (Progress progress = new Progress("score", "clips", toScore.size(), done::get, () -> failed.get() + " failed",
+        // Progress inside a batch: finished tasks times the clips each task holds.
+        AtomicLong tasksDone = new AtomicLong();
+        long[] perTask = {1};
+        long[] batchSize = {0};
+        SparkListener listener = new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd e) {
+                if (e.taskInfo().successful()) tasksDone.incrementAndGet();
+            }
+        };
+        spark.sparkContext().addSparkListener(listener);
+        try (Progress progress = new Progress("score", "clips", toScore.size(),
+                () -> done.get() + Math.min(batchSize[0], tasksDone.get() * perTask[0]), () -> failed.get() + " failed",
                 cfg.get(PROGRESS_INTERVAL_S), log)) {
             int batch = cfg.get(SCORE_BATCH_CLIPS);
             for (int from = 0; from < toScore.size(); from += batch) {
                 List<ClipTask> part = toScore.subList(from, Math.min(toScore.size(), from + batch));
                 int slices = Math.min(part.size(), slicesMax);
+                perTask[0] = Math.max(1, part.size() / slices);
+                batchSize[0] = part.size();
+                tasksDone.set(0);
                 // Deal the clips (longest first) round-robin so that slices carry similar durations.
                 List<ClipTask> dealt = new ArrayList<>(part.size());
                 for (int s = 0; s < slices; s++) for (int i = s; i < part.size(); i += slices) dealt.add(part.get(i));
@@ -137,10 +154,14 @@ public final class ScoreStage {
                         .collect();
                 for (Row r : rows) if (!r.isNullAt(r.length() - 1)) failed.incrementAndGet();
                 merge(clipsPath, spark.createDataFrame(rows, schema), scoreCols);
+                batchSize[0] = 0;
+                tasksDone.set(0);
                 done.addAndGet(part.size());
                 if (toScore.size() > batch) log.println(progress.line());
             }
             if (!toScore.isEmpty()) log.println(progress.line());
+        } finally {
+            spark.sparkContext().removeSparkListener(listener);
         }
         return new Report(total, toScore.size(), failed.get(), version, (System.nanoTime() - t0) / 1e9);
     }
