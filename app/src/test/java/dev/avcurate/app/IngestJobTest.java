@@ -7,10 +7,7 @@ import dev.avcurate.ingest.samples.HostileSamples;
 import dev.avcurate.ingest.samples.Scenes;
 import dev.avcurate.ingest.samples.SpeechSignal;
 import dev.avcurate.ingest.samples.SyntheticVideo;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,12 +43,7 @@ class IngestJobTest {
                     .write(input.resolve("good/speaker_" + k + ".mp4"));
         }
         Files.writeString(input.resolve("good/notes.txt"), "not a video: ignored by extension");
-        spark = SparkSession.builder().master("local[2]").appName("avcurate-tests")
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2")
-                .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-                .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-                .getOrCreate();
+        spark = CurateCli.spark();
     }
 
     @AfterAll
@@ -60,15 +52,7 @@ class IngestJobTest {
     }
 
     static int curate(String... args) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream old = Curate.err;
-        Curate.err = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        try {
-            return Curate.execute(args);
-        } finally {
-            Curate.err = old;
-            System.err.print(buf.toString(StandardCharsets.UTF_8));
-        }
+        return CurateCli.curate(args);
     }
 
     static String[] runArgs(Path out, String... extra) {
@@ -168,17 +152,9 @@ class IngestJobTest {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "ingest:\n  clips:\n    min_s: 0\n");
         Path out = dir.resolve("out-never");
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream old = Curate.err;
-        Curate.err = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        int code;
-        try {
-            code = Curate.execute("run", "--config", bad.toString(), "--input", input.toString(), "--output", out.toString());
-        } finally {
-            Curate.err = old;
-        }
-        assertEquals(2, code);
-        String msg = buf.toString(StandardCharsets.UTF_8);
+        CurateCli.Result r = CurateCli.run("run", "--config", bad.toString(), "--input", input.toString(), "--output", out.toString());
+        assertEquals(2, r.code());
+        String msg = r.err();
         assertTrue(msg.contains(bad + ":3: ingest.clips.min_s"), msg);
         assertFalse(Files.exists(out), "nothing written");
     }

@@ -6,9 +6,6 @@ import dev.avcurate.core.spark.DeltaTables;
 import dev.avcurate.ingest.samples.Scenes;
 import dev.avcurate.ingest.samples.SpeechSignal;
 import dev.avcurate.ingest.samples.SyntheticVideo;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -45,10 +42,7 @@ class ScoreFilterJobTest {
                 .write(input.resolve("head_pan.mp4"));
         new SyntheticVideo().size(456, 256).fps(25).seconds(4).painter(Scenes.textured(9)).audio(t -> 0f, 44_100, 2)
                 .write(input.resolve("no_face_silent.mp4"));
-        spark = SparkSession.builder().master("local[2]").appName("score-tests").config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2")
-                .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-                .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog").getOrCreate();
+        spark = CurateCli.spark();
     }
 
     @AfterAll
@@ -57,15 +51,7 @@ class ScoreFilterJobTest {
     }
 
     static int curate(String... args) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream old = Curate.err;
-        Curate.err = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        try {
-            return Curate.execute(args);
-        } finally {
-            Curate.err = old;
-            System.err.print(buf.toString(StandardCharsets.UTF_8));
-        }
+        return CurateCli.curate(args);
     }
 
     static Map<String, Row> byFile(Path out) {
@@ -122,28 +108,16 @@ class ScoreFilterJobTest {
     void aMissingModelStopsTheScoreStageBeforeAnyDecodeAndNamesTheFile() throws Exception {
         Path out = dir.resolve("out-missing");
         Path empty = Files.createDirectories(dir.resolve("no-models"));
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream old = Curate.err;
-        Curate.err = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        int code;
-        try {
-            code = Curate.execute("run", "--config", ROOT.resolve("conf/default.yaml").toString(), "--input", input.toString(),
-                    "--output", out.toString(), "--set", "models.dir=" + empty);
-        } finally {
-            Curate.err = old;
-        }
-        String msg = buf.toString(StandardCharsets.UTF_8);
-        assertEquals(2, code, msg);
+        CurateCli.Result r = CurateCli.run("run", "--config", ROOT.resolve("conf/default.yaml").toString(), "--input", input.toString(),
+                "--output", out.toString(), "--set", "models.dir=" + empty);
+        String msg = r.err();
+        assertEquals(2, r.code(), msg);
         assertTrue(msg.contains("model file missing: " + empty.resolve("blazeface/face_detection_front_128x128_barracuda.onnx")), msg);
         Files.createDirectories(empty.resolve("silero"));
         Files.write(empty.resolve("silero/silero_vad_v5.onnx"), new byte[] {1, 2, 3});
-        Curate.err = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        try {
-            Curate.execute("run", "--config", ROOT.resolve("conf/default.yaml").toString(), "--output", out.toString(),
-                    "--stages", "score", "--set", "models.dir=" + empty);
-        } finally {
-            Curate.err = old;
-        }
-        assertTrue(buf.toString(StandardCharsets.UTF_8).contains("silero_vad_v5.onnx: SHA-256 is"), buf.toString(StandardCharsets.UTF_8));
+        CurateCli.Result corrupt = CurateCli.run("run", "--config", ROOT.resolve("conf/default.yaml").toString(), "--output",
+                out.toString(), "--stages", "score", "--set", "models.dir=" + empty);
+        assertEquals(2, corrupt.code(), corrupt.err());
+        assertTrue(corrupt.err().contains("silero_vad_v5.onnx: SHA-256 is"), corrupt.err());
     }
 }

@@ -126,10 +126,12 @@ public final class ModelRegistry implements Serializable {
     /** Opens the model and compares its inputs and outputs with the spec. */
     public static List<String> checkInterface(ModelSpec spec, Path f) {
         List<String> problems = new ArrayList<>();
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-             OrtSession s = OrtEnvironment.getEnvironment().createSession(f.toString(), o)) {
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            try (OrtSession s = OrtEnvironment.getEnvironment().createSession(f.toString(), o)) {
             compare(spec.name() + ": " + f + ": input", spec.inputs(), s.getInputInfo(), problems);
             compare(spec.name() + ": " + f + ": output", spec.outputs(), s.getOutputInfo(), problems);
+            }
         } catch (OrtException e) {
             problems.add(spec.name() + ": " + f + ": ONNX Runtime cannot load it: " + e.getMessage());
         }

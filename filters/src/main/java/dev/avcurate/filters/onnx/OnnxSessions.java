@@ -45,6 +45,8 @@ public final class OnnxSessions {
         try {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+            // ORT warns about unused initializers in these exports on every open: only errors are news.
+            o.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             o.setIntraOpNumThreads(threads);
             o.setInterOpNumThreads(1);
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
