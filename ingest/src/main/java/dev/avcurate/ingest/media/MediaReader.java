@@ -173,11 +173,13 @@ public final class MediaReader implements AutoCloseable {
         }
         rc = avformat_find_stream_info(fmt, (PointerPointer<?>) null);
         if (rc < 0) throw fail(rc, "cannot read stream info");
+        // An interrupted stream-info read can still return success with half-filled streams
+        // (size 0x0); past the deadline the probe cannot be trusted, so it is a timeout.
+        if (System.nanoTime() > deadlineNanos) throw timeout();
         probe = readProbe();
     }
 
     private MediaException fail(int rc, String what) {
-        checkDeadline();
         String reason = rc == AVERROR_EXIT() ? Reasons.DECODE_TIMEOUT : Reasons.DECODE_ERROR;
         if (rc == AVERROR_EXIT() && System.nanoTime() <= deadlineNanos) reason = Reasons.DECODE_ERROR;
         SourceState s = avioKey == null ? null : SOURCES.get(avioKey.address());
@@ -188,10 +190,6 @@ public final class MediaReader implements AutoCloseable {
     private MediaException timeout() {
         return new MediaException(Reasons.DECODE_TIMEOUT, "time limit reached while reading " + name,
                 Ffmpeg.recentMessages());
-    }
-
-    private void checkDeadline() {
-        // Only the caller turns this into an exception; here we just make it visible.
     }
 
     private VideoProbe readProbe() {
