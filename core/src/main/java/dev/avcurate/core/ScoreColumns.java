@@ -30,8 +30,10 @@ public final class ScoreColumns {
             Map.entry("speech_ratio", "share of the audio with speech"),
             Map.entry("subtitle_text", "text read in the subtitle band (Tesseract), for audits"),
             Map.entry("av_offset_frames", "audio-visual offset in video frames (positive: audio lags)"),
-            Map.entry("av_sync_confidence", "audio-visual sync confidence"),
-            Map.entry("active_speaker_ratio", "share of frames with an active speaker"));
+            Map.entry("av_sync_confidence", "audio-visual sync confidence (SyncNet: Sync-C; default: correlation peak over the median)"),
+            Map.entry("av_sync_distance", "distance at the best offset (SyncNet: Sync-D)"),
+            Map.entry("active_speaker_ratio", "share of frames with an active speaker"),
+            Map.entry("speaker_count", "face tracks that speak in at least score.sync.speaker_min_ratio of their frames"));
 
     public static final List<String> STRING_SCORES = List.of("camera_motion", "subtitle_text");
 

@@ -20,6 +20,9 @@ import org.apache.spark.sql.SparkSession;
  * {@code filter.rules} that a clip fails adds its reason to {@code reject_reasons}; {@code keep}
  * is true when there is none. Only rows whose decision changes are rewritten, so re-running with
  * the same rules changes nothing and a changed threshold rewrites just the clips it moves.
+ * When sync was scored, a kept clip with a small offset ({@code |av_offset_frames| <=
+ * filter.audio_fixup_max_frames}) gets {@code audio_shift_s = av_offset_frames / decode.sync_fps}:
+ * the seconds by which the shards play its audio earlier (LatentSync's fix-up); 0 otherwise.
  */
 public final class FilterStage {
     /** The funnel: clips in, clips failing each rule (a clip may fail several), clips kept. */
@@ -52,7 +55,15 @@ public final class FilterStage {
             reasonsSql = "array_distinct(concat(" + reasonsSql + ", CASE WHEN score_error IS NULL THEN CAST(array() AS ARRAY<STRING>) "
                     + "ELSE array('score_error') END))";
         }
-        Dataset<Row> decided = clips.selectExpr("clip_id", reasonsSql + " AS new_reasons");
+        boolean fixup = columns.contains("av_offset_frames");
+        if (fixup) {
+            DeltaTables.addMissingColumns(spark, clipsPath, Map.of("audio_shift_s", "DOUBLE"));
+            clips = spark.read().format("delta").load(clipsPath);
+        }
+        String shiftSql = String.format(Locale.ROOT, "CASE WHEN size(%s) = 0 AND av_offset_frames IS NOT NULL AND abs(av_offset_frames) <= %d "
+                + "THEN av_offset_frames / %s ELSE 0.0 END", reasonsSql, cfg.get(CurateKeys.FILTER_AUDIO_FIXUP_MAX), cfg.get(CurateKeys.DECODE_SYNC_FPS));
+        Dataset<Row> decided = fixup ? clips.selectExpr("clip_id", reasonsSql + " AS new_reasons", shiftSql + " AS new_shift")
+                : clips.selectExpr("clip_id", reasonsSql + " AS new_reasons");
         // One aggregate for the whole funnel: clips in, kept, and clips failing each rule.
         List<String> aggs = new ArrayList<>(List.of("count(*)", "coalesce(sum(CASE WHEN size(" + reasonsSql + ") = 0 THEN 1 ELSE 0 END), 0)"));
         for (FilterRule r : active) aggs.add("coalesce(sum(CASE WHEN NOT " + r.passSql() + " THEN 1 ELSE 0 END), 0)");
@@ -61,10 +72,14 @@ public final class FilterStage {
         long kept = counts.getLong(1);
         Map<String, Long> failing = new LinkedHashMap<>();
         for (int i = 0; i < active.size(); i++) failing.put(active.get(i).toString(), counts.getLong(2 + i));
+        String changedSql = "NOT (t.reject_reasons <=> s.new_reasons) OR NOT (t.keep <=> (size(s.new_reasons) = 0))";
+        Map<String, String> set = new LinkedHashMap<>(Map.of("reject_reasons", "s.new_reasons", "keep", "size(s.new_reasons) = 0"));
+        if (fixup) {
+            changedSql += " OR NOT (t.audio_shift_s <=> s.new_shift)";
+            set.put("audio_shift_s", "s.new_shift");
+        }
         Row metrics = DeltaTable.forPath(spark, clipsPath).as("t").merge(decided.as("s"), "t.clip_id = s.clip_id")
-                .whenMatched("NOT (t.reject_reasons <=> s.new_reasons) OR NOT (t.keep <=> (size(s.new_reasons) = 0))")
-                .updateExpr(Map.of("reject_reasons", "s.new_reasons", "keep", "size(s.new_reasons) = 0"))
-                .execute().first();
+                .whenMatched(changedSql).updateExpr(set).execute().first();
         long changed = metrics.getLong(metrics.fieldIndex("num_updated_rows"));
         double seconds = (System.nanoTime() - t0) / 1e9;
         log.printf(Locale.ROOT, "[filter] %d clips in, %d kept, %d decisions changed, %.1f s%n", in, kept, changed, seconds);

@@ -88,6 +88,20 @@ public final class ScoreStage {
         if (cfg.get(SCORE_SCORERS).contains("people") && !cfg.get(SCORE_SCORERS).contains("faces")) {
             problems.add("score.scorers: people needs the faces scorer (bodies are expanded from face boxes)");
         }
+        if (cfg.get(SCORE_SCORERS).contains("sync") && !cfg.get(SCORE_SCORERS).containsAll(List.of("faces", "speech"))) {
+            problems.add("score.scorers: sync needs the faces scorer (face tracks) and the speech scorer (voice activity)");
+        }
+        ScorerSet.userModels(cfg).forEach((spec, key) -> {
+            String f = cfg.get(key);
+            if (f.isBlank()) {
+                problems.add(key.path() + ": " + spec.name() + " is selected but no model file is set (set " + key.path()
+                        + " to your ONNX export, or choose the default estimator)");
+            } else if (!java.nio.file.Files.isRegularFile(Path.of(f))) {
+                problems.add(key.path() + ": " + spec.name() + " model file missing: " + f);
+            } else {
+                problems.addAll(ModelRegistry.checkInterface(spec, Path.of(f)));
+            }
+        });
         return problems;
     }
 
@@ -103,7 +117,7 @@ public final class ScoreStage {
         Map<String, String> cols = new LinkedHashMap<>(ScorerSet.columns(cfg));
         cols.put("scores_version", "STRING");
         cols.put("score_error", "STRING");
-        addMissingColumns(clipsPath, cols);
+        DeltaTables.addMissingColumns(spark, clipsPath, cols);
 
         Dataset<Row> clips = spark.read().format("delta").load(clipsPath);
         long total = clips.count();
@@ -169,8 +183,7 @@ public final class ScoreStage {
     static Iterator<Row> scorePartition(Iterator<ClipTask> it, CurateConfig cfg, ModelRegistry reg, String modelsDir,
                                         SerializableConfiguration hconf, List<String> cols, String version) {
         List<Row> out = new ArrayList<>();
-        ClipDecoder decoder = new ClipDecoder(cfg.get(DECODE_SAMPLE_FPS), cfg.get(DECODE_SHORT_SIDE), cfg.get(DECODE_AUDIO_RATE),
-                cfg.get(INGEST_TIMEOUT_S), hconf.value());
+        ClipDecoder decoder = ScorerSet.decoder(cfg, cfg.get(INGEST_TIMEOUT_S), hconf.value());
         int group = cfg.get(SCORE_MODEL_BATCH_CLIPS);
         try (ScorerSet scorers = new ScorerSet(cfg, reg, Path.of(modelsDir))) {
             while (it.hasNext()) {
@@ -243,24 +256,6 @@ public final class ScoreStage {
         fields.add(DataTypes.createStructField("clip_id", DataTypes.StringType, false));
         cols.forEach((c, t) -> fields.add(DataTypes.createStructField(c, t.equals("DOUBLE") ? DataTypes.DoubleType : DataTypes.StringType, true)));
         return DataTypes.createStructType(fields);
-    }
-
-    private void addMissingColumns(String path, Map<String, String> cols) {
-        List<String> have = List.of(spark.read().format("delta").load(path).columns());
-        List<String> add = new ArrayList<>();
-        cols.forEach((c, t) -> {
-            if (!have.contains(c)) add.add("`" + c + "` " + t);
-        });
-        if (add.isEmpty()) return;
-        // delta.`...` in SQL wants a qualified path; a relative --output like "out" is not one.
-        String qualified;
-        try {
-            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-            qualified = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toString();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot resolve " + path, e);
-        }
-        spark.sql("ALTER TABLE delta.`" + qualified.replace("`", "``") + "` ADD COLUMNS (" + String.join(", ", add) + ")");
     }
 
     private void merge(String path, Dataset<Row> scores, List<String> cols) {

@@ -87,6 +87,9 @@ public final class CurateKeys {
             "Frames per second sampled from a clip for the scorers (by presentation time, so variable frame rate is handled).");
     public static final ConfigKey<Integer> DECODE_SHORT_SIDE = intKey("decode.short_side", 256, 16, 4096,
             "Short side, in pixels, of the frames handed to the scorers; the long side keeps the aspect (even).");
+    public static final ConfigKey<Double> DECODE_SYNC_FPS = positiveKey("decode.sync_fps", 25, 240,
+            "Frame rate of the sync clock: when the sync scorer is on, every frame at this rate is kept from the same decode "
+                    + "(SyncNet and Light-ASD are trained at 25 fps; MFCC windows assume 4 audio frames per video frame).");
     public static final ConfigKey<Integer> DECODE_AUDIO_RATE = intKey("decode.audio_rate", 16_000, 8000, 48_000,
             "Sample rate of the mono audio handed to the scorers (16 kHz is what the speech models expect).");
 
@@ -101,9 +104,10 @@ public final class CurateKeys {
             "ONNX Runtime intra-op threads per session (0 = ORT's default). 1 suits Spark's one task per core.");
 
     // score stage
-    public static final List<String> SCORERS = List.of("faces", "people", "sharpness", "motion", "brightness", "quality", "text", "speech");
+    public static final List<String> SCORERS = List.of("faces", "people", "sharpness", "motion", "brightness", "quality", "text", "speech", "sync");
     public static final ConfigKey<List<String>> SCORE_SCORERS = listKey("score.scorers", SCORERS, SCORERS,
-            "Scorers of the score stage; all work from one decode of each clip (faces before sharpness and text, which use its boxes).");
+            "Scorers of the score stage; all work from one decode of each clip (faces before sharpness, text and sync, which use "
+                    + "its boxes; speech before sync, which uses its voice activity).");
     public static final ConfigKey<Integer> SCORE_BATCH_CLIPS = intKey("score.batch_clips", 256, 1, 10_000_000,
             "Clips per commit of the score stage: a killed job redoes at most one batch.");
     public static final ConfigKey<Integer> SCORE_MODEL_BATCH_CLIPS = intKey("score.model_batch_clips", 4, 1, 1024,
@@ -148,6 +152,34 @@ public final class CurateKeys {
             "/usr/share/opencv4/quality/brisque_range_live.yml", "BRISQUE feature ranges (Debian opencv-data).");
     public static final ConfigKey<Double> SCORE_SPEECH_THRESHOLD = doubleKey("score.speech.threshold", 0.5, 0, 1,
             "Silero VAD probability at which a 32 ms window is speech.");
+    public static final ConfigKey<String> SCORE_SYNC_ESTIMATOR = enumKey("score.sync.estimator", "default",
+            List.of("default", "syncnet", "stable_syncnet"),
+            "What measures audio-visual sync: default = cross-correlation of mouth-region motion with the speech envelope "
+                    + "(no weights needed); syncnet = SyncNet ONNX export (Sync-C/Sync-D); stable_syncnet = LatentSync's StableSyncNet.");
+    public static final ConfigKey<String> SCORE_SYNC_ASD_ESTIMATOR = enumKey("score.sync.asd_estimator", "default",
+            List.of("default", "light_asd"),
+            "What finds speaking frames: default = mouth motion gated by voice activity; light_asd = Light-ASD ONNX export.");
+    public static final ConfigKey<String> SCORE_SYNC_SYNCNET_MODEL = stringKey("score.sync.syncnet_model", "",
+            "Path of a SyncNet ONNX export (inputs video (B,3,5,224,224), audio (B,1,13,20); outputs video_embedding, "
+                    + "audio_embedding (B,1024)); needed when score.sync.estimator = syncnet.");
+    public static final ConfigKey<String> SCORE_SYNC_STABLE_MODEL = stringKey("score.sync.stable_syncnet_model", "",
+            "Path of a StableSyncNet ONNX export (inputs video (B,48,128,256), audio (B,1,80,52); outputs video_embedding, "
+                    + "audio_embedding); needed when score.sync.estimator = stable_syncnet.");
+    public static final ConfigKey<String> SCORE_SYNC_LIGHT_ASD_MODEL = stringKey("score.sync.light_asd_model", "",
+            "Path of a Light-ASD ONNX export (inputs audio (B,4T,13), video (B,T,112,112); output scores (B,T)); "
+                    + "needed when score.sync.asd_estimator = light_asd.");
+    public static final ConfigKey<Double> SCORE_SYNC_TRACK_IOU = doubleKey("score.sync.track_iou", 0.3, 0, 1,
+            "IoU a face box needs with a track's last box to join it (boxes are 1/decode.sample_fps apart).");
+    public static final ConfigKey<Double> SCORE_SYNC_MAX_GAP_S = doubleKey("score.sync.max_gap_s", 1.0, 0, 60,
+            "Longest run without a detection that a face track bridges, in seconds.");
+    public static final ConfigKey<Double> SCORE_SYNC_MIN_TRACK_S = doubleKey("score.sync.min_track_s", 1.0, 0, 3600,
+            "Shortest face track that is scored, in seconds.");
+    public static final ConfigKey<Integer> SCORE_SYNC_SMOOTH = intKey("score.sync.smooth_frames", 13, 1, 101,
+            "Median filter (frames of the sync clock, odd) over track boxes, as syncnet_python and Light-ASD smooth theirs.");
+    public static final ConfigKey<Double> SCORE_SYNC_MOUTH_MOTION = doubleKey("score.sync.mouth_motion_min", 2.0, 0, 255,
+            "Default speaking rule: mean mouth-patch change per frame (grey levels, averaged over +-2 frames) a speaking face shows.");
+    public static final ConfigKey<Double> SCORE_SYNC_SPEAKER_MIN_RATIO = doubleKey("score.sync.speaker_min_ratio", 0.1, 0, 1,
+            "Share of a track's frames that must be speaking for it to count in speaker_count.");
 
     // filter (threshold) stage
     public static final ConfigKey<List<FilterRule>> FILTER_RULES = ConfigKey.rulesKey("filter.rules", List.of(
@@ -158,9 +190,16 @@ public final class CurateKeys {
             new FilterRule("text_face_overlap", "<=", 0.05, "subtitle_occludes"),
             new FilterRule("brightness_mean", ">=", 35.0, "too_dark"),
             new FilterRule("motion_mean", "<=", 60.0, "chaotic_motion"),
-            new FilterRule("speech_ratio", ">=", 0.2, "no_speech")),
+            new FilterRule("speech_ratio", ">=", 0.2, "no_speech"),
+            new FilterRule("av_sync_confidence", ">=", 0.25, "out_of_sync"),
+            new FilterRule("av_offset_frames", ">=", -6.0, "out_of_sync"),
+            new FilterRule("av_offset_frames", "<=", 6.0, "out_of_sync"),
+            new FilterRule("active_speaker_ratio", ">=", 0.2, "no_speaker")),
             "Threshold rules: a clip must meet `score op value` for each rule, else `reason` joins its reject_reasons "
                     + "(a null score passes). `bin/curate run --stages filter` re-applies them to stored scores without decoding.");
+    public static final ConfigKey<Integer> FILTER_AUDIO_FIXUP_MAX = intKey("filter.audio_fixup_max_frames", 6, 0, 15,
+            "A kept clip whose |av_offset_frames| is at most this gets audio_shift_s = offset / decode.sync_fps: the shards "
+                    + "play its audio that much earlier (LatentSync's fix-up). 0 = never shift.");
 
     // progress
     public static final ConfigKey<Double> PROGRESS_INTERVAL_S = positiveKey("progress.interval_s", 10, 3600,
@@ -174,12 +213,15 @@ public final class CurateKeys {
             INGEST_MAX_CORRUPT_RATIO, INGEST_MIN_DECODED_RATIO,
             SHOTS_ANALYSIS_WIDTH, SHOTS_CUT_THRESHOLD, SHOTS_ADAPTIVE_RATIO, SHOTS_WINDOW, SHOTS_FADE_LUMA, SHOTS_MIN_FRAMES,
             CLIPS_MIN_S, CLIPS_MAX_S,
-            DECODE_SAMPLE_FPS, DECODE_SHORT_SIDE, DECODE_AUDIO_RATE,
+            DECODE_SAMPLE_FPS, DECODE_SHORT_SIDE, DECODE_SYNC_FPS, DECODE_AUDIO_RATE,
             MODELS_DIR, MODELS_REGISTRY, ONNX_DEVICE, ONNX_INTRA_OP_THREADS,
             SCORE_SCORERS, SCORE_BATCH_CLIPS, SCORE_MODEL_BATCH_CLIPS, SCORE_FACE_MIN_SCORE, SCORE_FACE_NMS_IOU, SCORE_FACE_CLEAR_SCORE,
             SCORE_FACE_CLEAR_MIN_PX, SCORE_SHARP_FACE_SIZE, SCORE_SHARP_FRAME_WIDTH, SCORE_MOTION_GAP, SCORE_MOTION_STATIC_PX, SCORE_MOTION_PAIR_STRIDE, SCORE_MOTION_PRESET,
             SCORE_TEXT_FRAMES, SCORE_TEXT_MAX_SIDE, SCORE_TEXT_BIN, SCORE_TEXT_BOX, SCORE_TEXT_UNCLIP, SCORE_TEXT_READ, SCORE_TEXT_TESSDATA, SCORE_BRISQUE_MODEL, SCORE_BRISQUE_RANGE, SCORE_SPEECH_THRESHOLD,
-            FILTER_RULES, PROGRESS_INTERVAL_S);
+            SCORE_SYNC_ESTIMATOR, SCORE_SYNC_ASD_ESTIMATOR, SCORE_SYNC_SYNCNET_MODEL, SCORE_SYNC_STABLE_MODEL, SCORE_SYNC_LIGHT_ASD_MODEL,
+            SCORE_SYNC_TRACK_IOU, SCORE_SYNC_MAX_GAP_S, SCORE_SYNC_MIN_TRACK_S, SCORE_SYNC_SMOOTH, SCORE_SYNC_MOUTH_MOTION,
+            SCORE_SYNC_SPEAKER_MIN_RATIO,
+            FILTER_RULES, FILTER_AUDIO_FIXUP_MAX, PROGRESS_INTERVAL_S);
 
     private static Map<String, ConfigKey<?>> index(ConfigKey<?>... keys) {
         Map<String, ConfigKey<?>> m = new LinkedHashMap<>();

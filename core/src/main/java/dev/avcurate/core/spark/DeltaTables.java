@@ -85,4 +85,23 @@ public final class DeltaTables {
         if (!exists(spark, path)) return -1;
         return DeltaTable.forPath(spark, path).history(1).select("version").first().getLong(0);
     }
+
+    /** Adds the columns (name to Spark SQL type) the table lacks; existing rows read them as null. */
+    public static void addMissingColumns(SparkSession spark, String path, java.util.Map<String, String> cols) {
+        java.util.List<String> have = java.util.List.of(spark.read().format("delta").load(path).columns());
+        java.util.List<String> add = new java.util.ArrayList<>();
+        cols.forEach((c, t) -> {
+            if (!have.contains(c)) add.add("`" + c + "` " + t);
+        });
+        if (add.isEmpty()) return;
+        // delta.`...` in SQL wants a qualified path; a relative --output like "out" is not one.
+        String qualified;
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+            qualified = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toString();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot resolve " + path, e);
+        }
+        spark.sql("ALTER TABLE delta.`" + qualified.replace("`", "``") + "` ADD COLUMNS (" + String.join(", ", add) + ")");
+    }
 }

@@ -3,9 +3,22 @@ package dev.avcurate.filters.scoring;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What one scorer finds that a later one uses, for one clip: the face boxes of each sampled frame. */
+/**
+ * What one scorer finds that a later one uses, for one clip: the face boxes of each sampled frame
+ * (faces) and the voice-activity probability of each 32 ms audio window (speech).
+ */
 public final class ClipContext {
     private List<List<Box>> faces;
+    private float[] speechProbabilities;
+
+    /** Silero VAD probability per 512-sample window of the clip's audio, or null when the speech scorer did not run. */
+    public float[] speechProbabilities() {
+        return speechProbabilities;
+    }
+
+    public void speechProbabilities(float[] p) {
+        this.speechProbabilities = p;
+    }
 
     /** Face boxes per sampled frame, or null when no face detector ran. */
     public List<List<Box>> faces() {

@@ -11,16 +11,27 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 
-/** Decodes one clip once for every scorer: frames at the sampling rate and short side, 16 kHz mono audio. */
+/**
+ * Decodes one clip once for every scorer: frames at the sampling rate and short side, 16 kHz mono
+ * audio, and, when a sync rate is set, every frame on that clock as well (the sampled frames are
+ * then picked from those by the same presentation-time rule the reader uses).
+ */
 public final class ClipDecoder {
     private final double sampleFps;
+    private final double syncFps;
     private final int shortSide;
     private final int audioRate;
     private final double timeoutS;
     private final Configuration hadoopConf;
 
     public ClipDecoder(double sampleFps, int shortSide, int audioRate, double timeoutS, Configuration hadoopConf) {
+        this(sampleFps, 0, shortSide, audioRate, timeoutS, hadoopConf);
+    }
+
+    /** @param syncFps 0 = no sync clock; else every frame at this rate goes to {@link DecodedClip#syncFrames()} */
+    public ClipDecoder(double sampleFps, double syncFps, int shortSide, int audioRate, double timeoutS, Configuration hadoopConf) {
         this.sampleFps = sampleFps;
+        this.syncFps = syncFps;
         this.shortSide = shortSide;
         this.audioRate = audioRate;
         this.timeoutS = timeoutS;
@@ -36,7 +47,7 @@ public final class ClipDecoder {
         int[] n = {0};
         try (MediaReader r = local != null ? MediaReader.open(local, deadline, 1)
                 : MediaReader.open(uri, new HadoopSource(uri, hadoopConf), deadline, 1)) {
-            r.decode(DecodeRequest.forScorers(startS, endS, sampleFps, shortSide, audioRate), new FrameSink() {
+            r.decode(DecodeRequest.forScorers(startS, endS, syncFps > 0 ? syncFps : sampleFps, shortSide, audioRate), new FrameSink() {
                 @Override
                 public void frame(long index, double ptsS, int width, int height, byte[] pixels) {
                     frames.add(new VideoFrame(ptsS, width, height, pixels.clone()));
@@ -51,7 +62,21 @@ public final class ClipDecoder {
             });
         }
         float[] a = n[0] == 0 ? null : java.util.Arrays.copyOf(audio[0], n[0]);
-        return new DecodedClip(clipId, startS, endS, sourceFps, sampleFps, frames, a, audioRate);
+        if (syncFps <= 0) return new DecodedClip(clipId, startS, endS, sourceFps, sampleFps, frames, a, audioRate);
+        return new DecodedClip(clipId, startS, endS, sourceFps, sampleFps, sample(frames, startS, sampleFps), a, audioRate,
+                frames, syncFps);
+    }
+
+    /** The frame on screen at each tick of a {@code fps} clock starting at {@code startS} (the reader's rule). */
+    static List<VideoFrame> sample(List<VideoFrame> frames, double startS, double fps) {
+        List<VideoFrame> out = new ArrayList<>();
+        double next = startS, step = 1.0 / fps;
+        for (VideoFrame f : frames) {
+            if (f.ptsS() + 1e-6 < next) continue;
+            while (next <= f.ptsS() + 1e-6) next += step;
+            out.add(f);
+        }
+        return out;
     }
 
     static String localPath(String uri) {

@@ -3,7 +3,12 @@ package dev.avcurate.filters.scoring;
 import static dev.avcurate.core.config.CurateKeys.*;
 
 import dev.avcurate.core.Ids;
+import dev.avcurate.core.config.ConfigKey;
 import dev.avcurate.core.config.CurateConfig;
+import dev.avcurate.filters.sync.FaceTracker;
+import dev.avcurate.filters.sync.LightAsd;
+import dev.avcurate.filters.sync.StableSyncNet;
+import dev.avcurate.filters.sync.SyncNet;
 import dev.avcurate.filters.onnx.BlazeFace;
 import dev.avcurate.filters.onnx.ModelRegistry;
 import dev.avcurate.filters.onnx.ModelSpec;
@@ -26,7 +31,7 @@ import java.util.TreeMap;
 public final class ScorerSet implements AutoCloseable {
     /** Models each scorer needs. */
     public static final Map<String, List<String>> MODELS = Map.of("faces", List.of("blazeface"), "text", List.of("ppocr_det"),
-            "speech", List.of("silero_vad"));
+            "speech", List.of("silero_vad"), "sync", List.of("blazeface", "silero_vad"));
 
     private final List<Scorer> scorers = new ArrayList<>();
     private final Map<String, Long> nanos = new LinkedHashMap<>();
@@ -57,6 +62,15 @@ public final class ScorerSet implements AutoCloseable {
                         cfg.get(SCORE_TEXT_READ) ? new SubtitleReader(cfg.get(SCORE_TEXT_TESSDATA), "eng") : null);
                 case "speech" -> new SpeechScorer(new SileroVad(session(reg, modelsDir, "silero_vad", device, threads)),
                         cfg.get(SCORE_SPEECH_THRESHOLD));
+                case "sync" -> new SyncScorer(new FaceTracker(cfg.get(SCORE_SYNC_TRACK_IOU), cfg.get(SCORE_SYNC_MAX_GAP_S),
+                        cfg.get(SCORE_SYNC_MIN_TRACK_S), cfg.get(SCORE_SYNC_SMOOTH)),
+                        cfg.get(SCORE_SYNC_ESTIMATOR).equals("syncnet")
+                                ? new SyncNet(userSession(SyncNet.SPEC, cfg, SCORE_SYNC_SYNCNET_MODEL, device, threads)) : null,
+                        cfg.get(SCORE_SYNC_ESTIMATOR).equals("stable_syncnet")
+                                ? new StableSyncNet(userSession(StableSyncNet.SPEC, cfg, SCORE_SYNC_STABLE_MODEL, device, threads)) : null,
+                        cfg.get(SCORE_SYNC_ASD_ESTIMATOR).equals("light_asd")
+                                ? new LightAsd(userSession(LightAsd.SPEC, cfg, SCORE_SYNC_LIGHT_ASD_MODEL, device, threads)) : null,
+                        cfg.get(SCORE_SPEECH_THRESHOLD), cfg.get(SCORE_SYNC_MOUTH_MOTION), cfg.get(SCORE_SYNC_SPEAKER_MIN_RATIO));
                 default -> throw new IllegalStateException("no scorer " + name);
             });
         }
@@ -65,6 +79,20 @@ public final class ScorerSet implements AutoCloseable {
     private static OnnxSessions.Shared session(ModelRegistry reg, Path dir, String model, String device, int threads) {
         ModelSpec spec = reg.get(model);
         return OnnxSessions.get(spec, dir.resolve(spec.file()), device, threads);
+    }
+
+    private static OnnxSessions.Shared userSession(ModelSpec spec, CurateConfig cfg, ConfigKey<String> key, String device, int threads) {
+        return OnnxSessions.get(spec, Path.of(cfg.get(key)), device, threads);
+    }
+
+    /** The user-supplied operator models the config asks for: spec and the key naming its file. */
+    public static Map<ModelSpec, ConfigKey<String>> userModels(CurateConfig cfg) {
+        Map<ModelSpec, ConfigKey<String>> out = new LinkedHashMap<>();
+        if (!cfg.get(SCORE_SCORERS).contains("sync")) return out;
+        if (cfg.get(SCORE_SYNC_ESTIMATOR).equals("syncnet")) out.put(SyncNet.SPEC, SCORE_SYNC_SYNCNET_MODEL);
+        if (cfg.get(SCORE_SYNC_ESTIMATOR).equals("stable_syncnet")) out.put(StableSyncNet.SPEC, SCORE_SYNC_STABLE_MODEL);
+        if (cfg.get(SCORE_SYNC_ASD_ESTIMATOR).equals("light_asd")) out.put(LightAsd.SPEC, SCORE_SYNC_LIGHT_ASD_MODEL);
+        return out;
     }
 
     /** Every score and estimator column the configured scorers write, with its Spark SQL type. */
@@ -89,6 +117,7 @@ public final class ScorerSet implements AutoCloseable {
             case "quality" -> List.of("quality_technical");
             case "text" -> List.of("text_area_ratio", "text_face_overlap", "subtitle_text");
             case "speech" -> List.of("speech_ratio");
+            case "sync" -> List.of("av_offset_frames", "av_sync_confidence", "av_sync_distance", "active_speaker_ratio", "speaker_count");
             default -> List.of();
         };
     }
@@ -102,7 +131,17 @@ public final class ScorerSet implements AutoCloseable {
         for (String s : cfg.get(SCORE_SCORERS)) {
             for (String m : MODELS.getOrDefault(s, List.of())) v.put("model." + m, reg.get(m).sha256());
         }
+        userModels(cfg).forEach((spec, key) -> {
+            Path f = Path.of(cfg.get(key));
+            v.put("model." + spec.name(), java.nio.file.Files.isRegularFile(f) ? ModelRegistry.sha256(f) : "missing");
+        });
         return Ids.sha256Hex(v.toString()).substring(0, 16);
+    }
+
+    /** The decoder the configured scorers need: the sync clock only when the sync scorer is on. */
+    public static ClipDecoder decoder(CurateConfig cfg, double timeoutS, org.apache.hadoop.conf.Configuration hadoopConf) {
+        double syncFps = cfg.get(SCORE_SCORERS).contains("sync") ? cfg.get(DECODE_SYNC_FPS) : 0;
+        return new ClipDecoder(cfg.get(DECODE_SAMPLE_FPS), syncFps, cfg.get(DECODE_SHORT_SIDE), cfg.get(DECODE_AUDIO_RATE), timeoutS, hadoopConf);
     }
 
     /** Runs every scorer on one clip; columns a scorer does not set stay absent (null). */

@@ -39,6 +39,7 @@ public final class SpeechScorer implements Scorer {
             outs.get(i).put("speech_ratio_estimator", "silero_vad_v5@" + vad.device());
             if (a == null || a.length < SileroVad.WINDOW) {
                 outs.get(i).put("speech_ratio", a == null ? null : 0.0);
+                if (a != null) ctxs.get(i).speechProbabilities(new float[0]);
             } else {
                 audio.add(a);
                 which.add(i);
@@ -48,6 +49,7 @@ public final class SpeechScorer implements Scorer {
         List<float[]> probs = vad.probabilities(audio);
         for (int j = 0; j < probs.size(); j++) {
             float[] p = probs.get(j);
+            ctxs.get(which.get(j)).speechProbabilities(p);
             int speech = 0;
             for (float v : p) if (v >= threshold) speech++;
             outs.get(which.get(j)).put("speech_ratio", speech / (double) p.length);

@@ -1,0 +1,151 @@
+package dev.avcurate.filters.scoring;
+
+import dev.avcurate.filters.sync.FaceTrack;
+import dev.avcurate.filters.sync.FaceTracker;
+import dev.avcurate.filters.sync.LightAsd;
+import dev.avcurate.filters.sync.MouthMotionSync;
+import dev.avcurate.filters.sync.StableSyncNet;
+import dev.avcurate.filters.sync.SyncNet;
+import dev.avcurate.filters.sync.SyncResult;
+import dev.avcurate.filters.onnx.SileroVad;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Audio-visual sync and active speakers (the recipe's second filter). Face boxes of the sampled
+ * frames (from the faces scorer) are linked into tracks on the 25 fps sync clock; each track is
+ * scored for sync over shifts -15..+15 frames by SyncNet, StableSyncNet or the default
+ * mouth-motion estimator, and for speaking frames by Light-ASD or the default rule (mouth motion
+ * with voice activity from the speech scorer). The clip takes the most confident track's offset,
+ * confidence and distance; {@code active_speaker_ratio} is the share of sync frames where some
+ * track speaks. Without speech in the clip, sync is not measurable and stays null. Owns nothing
+ * native (the sessions are shared).
+ */
+public final class SyncScorer implements Scorer {
+    private final FaceTracker tracker;
+    private final SyncNet syncNet;
+    private final StableSyncNet stable;
+    private final LightAsd lightAsd;
+    private final double speechThreshold;
+    private final double mouthMotionMin;
+    private final double speakerMinRatio;
+    private final MouthMotionSync mouth = new MouthMotionSync(25);
+
+    /** @param syncNet, stable, lightAsd null unless configured (at most one of the first two) */
+    public SyncScorer(FaceTracker tracker, SyncNet syncNet, StableSyncNet stable, LightAsd lightAsd,
+                      double speechThreshold, double mouthMotionMin, double speakerMinRatio) {
+        this.tracker = tracker;
+        this.syncNet = syncNet;
+        this.stable = stable;
+        this.lightAsd = lightAsd;
+        this.speechThreshold = speechThreshold;
+        this.mouthMotionMin = mouthMotionMin;
+        this.speakerMinRatio = speakerMinRatio;
+    }
+
+    @Override
+    public String name() {
+        return "sync";
+    }
+
+    @Override
+    public List<String> columns() {
+        return List.of("av_offset_frames", "av_sync_confidence", "av_sync_distance", "active_speaker_ratio", "speaker_count");
+    }
+
+    private String syncEstimator() {
+        return syncNet != null ? syncNet.estimator() : stable != null ? stable.estimator() : MouthMotionSync.ESTIMATOR + "+blazeface";
+    }
+
+    private String asdEstimator() {
+        return lightAsd != null ? lightAsd.estimator() : "mouth_motion+silero_vad";
+    }
+
+    @Override
+    public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
+        for (String c : List.of("av_offset_frames", "av_sync_confidence", "av_sync_distance")) out.put(c + "_estimator", syncEstimator());
+        for (String c : List.of("active_speaker_ratio", "speaker_count")) out.put(c + "_estimator", asdEstimator());
+        List<VideoFrame> sync = clip.syncFrames();
+        if (sync.isEmpty() || ctx.faces() == null) {
+            for (String c : columns()) out.put(c, null);
+            return;
+        }
+        double fps = clip.syncFps();
+        double[] syncPts = new double[sync.size()];
+        for (int i = 0; i < syncPts.length; i++) syncPts[i] = sync.get(i).ptsS();
+        double[] detPts = new double[clip.frames().size()];
+        for (int i = 0; i < detPts.length; i++) detPts[i] = clip.frames().get(i).ptsS();
+        List<FaceTrack> tracks = tracker.track(detPts, ctx.faces(), syncPts, 1 / clip.sampleFps());
+        boolean[] speech = speechFrames(clip, ctx, syncPts, fps);
+        boolean anySpeech = false;
+        for (boolean b : speech) anySpeech |= b;
+        double[] rms = MouthMotionSync.frameRms(clip.audio(), clip.audioRate(), clip.startS(), syncPts, fps);
+
+        boolean[] speakingAny = new boolean[sync.size()];
+        int speakers = 0;
+        SyncResult best = null;
+        for (FaceTrack t : tracks) {
+            boolean needMotion = (syncNet == null && stable == null) || lightAsd == null;
+            MouthMotionSync.Mouth m = needMotion ? MouthMotionSync.mouth(sync, t) : null;
+            float[] trackAudio = trackAudio(clip, syncPts, t, fps);
+            if (anySpeech && trackAudio != null) {
+                SyncResult r = syncNet != null ? syncNet.evaluate(sync, t, trackAudio)
+                        : stable != null ? stable.evaluate(sync, t, trackAudio)
+                        : mouth.estimate(m.level(), rms, t.first());
+                if (r != null && (best == null || r.confidence() > best.confidence())) best = r;
+            }
+            boolean[] speaking;
+            if (lightAsd != null) {
+                float[] logits = trackAudio == null ? new float[0] : lightAsd.logits(sync, t, trackAudio);
+                speaking = java.util.Arrays.copyOf(LightAsd.speaking(logits), t.length());
+            } else {
+                speaking = MouthMotionSync.speaking(m.motion(), speech, t.first(), mouthMotionMin);
+            }
+            int n = 0;
+            for (int i = 0; i < speaking.length; i++) {
+                if (speaking[i]) {
+                    speakingAny[t.first() + i] = true;
+                    n++;
+                }
+            }
+            if (n >= speakerMinRatio * t.length() && n > 0) speakers++;
+        }
+        int active = 0;
+        for (boolean b : speakingAny) if (b) active++;
+        out.put("av_offset_frames", best == null ? null : (double) best.offsetFrames());
+        out.put("av_sync_confidence", best == null ? null : best.confidence());
+        out.put("av_sync_distance", best == null ? null : best.minDistance());
+        out.put("active_speaker_ratio", active / (double) sync.size());
+        out.put("speaker_count", (double) speakers);
+    }
+
+    /** Audio under the track, from its first frame to the end of its last (syncnet_python cuts the same span). */
+    static float[] trackAudio(DecodedClip clip, double[] syncPts, FaceTrack t, double fps) {
+        float[] a = clip.audio();
+        if (a == null) return null;
+        int from = (int) Math.round((syncPts[t.first()] - clip.startS()) * clip.audioRate());
+        int to = (int) Math.round((syncPts[t.end() - 1] + 1 / fps - clip.startS()) * clip.audioRate());
+        from = Math.max(0, Math.min(a.length, from));
+        to = Math.max(from, Math.min(a.length, to));
+        return to - from < clip.audioRate() / fps ? null : java.util.Arrays.copyOfRange(a, from, to);
+    }
+
+    /** Speech flag per sync frame: some 32 ms VAD window overlapping the frame is speech. */
+    boolean[] speechFrames(DecodedClip clip, ClipContext ctx, double[] syncPts, double fps) {
+        boolean[] out = new boolean[syncPts.length];
+        float[] p = ctx.speechProbabilities();
+        if (p == null || p.length == 0) return out;
+        double win = SileroVad.WINDOW / (double) clip.audioRate();
+        for (int i = 0; i < syncPts.length; i++) {
+            double a = syncPts[i] - clip.startS(), b = a + 1 / fps;
+            for (int w = Math.max(0, (int) Math.floor(a / win)); w < p.length && w * win < b; w++) {
+                if (p[w] >= speechThreshold) {
+                    out[i] = true;
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+}
