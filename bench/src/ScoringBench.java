@@ -25,8 +25,7 @@ public final class ScoringBench {
         CurateConfig cfg = CurateConfig.load(root.resolve("conf/default.yaml"))
                 .withOverrides(java.util.List.of("models.dir=" + root.resolve("models")));
         ModelRegistry reg = ModelRegistry.load(root.resolve("conf/models.yaml"));
-        ClipDecoder dec = new ClipDecoder(cfg.get(CurateKeys.DECODE_SAMPLE_FPS), cfg.get(CurateKeys.DECODE_SHORT_SIDE),
-                cfg.get(CurateKeys.DECODE_AUDIO_RATE), 600, new Configuration());
+        ClipDecoder dec = ScorerSet.decoder(cfg, 600, new Configuration()); // with the sync clock when sync is on
         try (ScorerSet set = new ScorerSet(cfg, reg, root.resolve("models"))) {
             set.score(dec.decode("warm", video, 0, clipS, 30)); // warm-up: sessions, JIT
             set.nanosByScorer().clear();

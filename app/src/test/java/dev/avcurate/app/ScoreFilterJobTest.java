@@ -81,8 +81,12 @@ class ScoreFilterJobTest {
         assertTrue(head.<Double>getAs("speech_ratio") > 0.3, "synthetic speech is heard");
         assertEquals(0.0, none.<Double>getAs("speech_ratio"), 0.02, "silence");
         assertTrue(head.<Boolean>getAs("keep"), "the talking head passes every default rule: " + head);
-        assertEquals(List.of("no_face", "no_continuous_face", "small_person", "no_speech"),
+        assertEquals(List.of("no_face", "no_continuous_face", "small_person", "no_speech", "no_speaker"),
                 none.<String>getList(none.fieldIndex("reject_reasons")));
+        assertEquals(0.0, head.<Double>getAs("av_offset_frames"), 1.0, "lips and voice in sync by construction");
+        assertTrue(head.<Double>getAs("active_speaker_ratio") > 0.3, head.toString());
+        assertEquals("mouth_motion_xcorr+blazeface", head.getAs("av_offset_frames_estimator"));
+        assertEquals(head.<Double>getAs("av_offset_frames") / 25, head.<Double>getAs("audio_shift_s"), 1e-9, "the fix-up to apply");
         assertNotNull(head.getAs("quality_technical"));
         String summary = Files.readString(out.resolve("run-summary.json"));
         assertTrue(summary.contains("\"failing_by_rule\""), summary);
