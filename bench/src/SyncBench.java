@@ -6,7 +6,6 @@ import dev.avcurate.filters.scoring.ScorerSet;
 import dev.avcurate.ingest.samples.Scenes;
 import dev.avcurate.ingest.samples.SpeechSignal;
 import dev.avcurate.ingest.samples.SyntheticVideo;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +14,7 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * Cost of the sync stage per clip-second against the decode of the same clip, one thread: a
- * generated 720p talking head (H.264 + AAC), cut into 10 s clips. Reports, per clip-second, the
+ * generated 720p talking head (transcoded to H.264 + AAC by bench/run), cut into 10 s clips. Reports, per clip-second, the
  * scorers' usual decode (5 fps sample), the decode with the 25 fps sync clock the sync scorer
  * needs, the faces and speech scorers the sync scorer builds on, and the sync scorer itself.
  */
@@ -25,10 +24,12 @@ public class SyncBench {
         Path video = Path.of(args[1]);
         double clipS = 10;
         int clips = Integer.parseInt(args.length > 2 ? args[2] : "6");
-        if (!Files.exists(video)) {
+        if (args.length > 3 && args[3].equals("--generate")) {
+            // The source for bench/run, which transcodes it to H.264 + AAC with the ffmpeg CLI.
             SpeechSignal s = new SpeechSignal(5, 130);
-            new SyntheticVideo().size(1280, 720).fps(25).seconds(clipS * (clips + 1)).codecName("libx264").quality(23)
+            new SyntheticVideo().size(1280, 720).fps(25).seconds(clipS * (clips + 1)).quality(2)
                     .painter(Scenes.talkingHead(Scenes.textured(2), s, 0.5, 0.55, 1)).audio(s::sample, 44_100, 2).write(video);
+            System.exit(0);
         }
         CurateConfig cfg = CurateConfig.load(root.resolve("conf/default.yaml")).withOverrides(List.of(
                 "models.dir=" + root.resolve("models"), "score.scorers=[faces, speech, sync]"));
