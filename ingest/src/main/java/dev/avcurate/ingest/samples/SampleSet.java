@@ -72,6 +72,11 @@ public final class SampleSet {
                 })
                 .audio(b::sample, 48_000, 2).write(dir.resolve("phone_portrait_rotated.mp4")),
                 "portrait phone video stored landscape with a 90-degree display rotation"));
+
+        out.add(new Sample(new SyntheticVideo().fps(fps).seconds(8)
+                .painter(Scenes.talkingHead(Scenes.textured(71), c, 0.5, 0.55, 3))
+                .audio(c.delayed(0.4)::sample, 44_100, 2).write(dir.resolve("dubbed_late_audio.mp4")),
+                "talking head whose audio lags the lips by 10 frames (0.4 s): out_of_sync"));
         return out;
     }
 }
