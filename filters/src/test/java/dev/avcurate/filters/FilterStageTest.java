@@ -107,4 +107,40 @@ class FilterStageTest {
         assertEquals(List.of("too_dark", "blurry_face"), after.get("c"), "shaky rule removed");
         assertEquals(2, moved.changed(), "only c and e change");
     }
+
+    @Test
+    void keptClipsWithASmallOffsetGetTheirAudioShift() {
+        String path = dir.resolve("sync").toString();
+        spark.sql("SELECT * FROM VALUES "
+                + "('in_sync', 0.0, 0.6, true, array()),"
+                + "('late4', 4.0, 0.6, true, array()),"
+                + "('early3', -3.0, 0.5, true, array()),"
+                + "('late10', 10.0, 0.7, true, array()),"
+                + "('unsure', 2.0, 0.1, true, array()),"
+                + "('silent', CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), true, array())"
+                + " AS t(clip_id, av_offset_frames, av_sync_confidence, keep, reject_reasons)")
+                .selectExpr("clip_id", "av_offset_frames", "av_sync_confidence", "keep",
+                        "CAST(reject_reasons AS ARRAY<STRING>) AS reject_reasons")
+                .write().format("delta").save(path);
+        CurateConfig cfg = CurateConfig.parse("""
+                filter:
+                  rules:
+                    - {score: av_sync_confidence, op: ">=", value: 0.25, reason: out_of_sync}
+                    - {score: av_offset_frames, op: ">=", value: -6, reason: out_of_sync}
+                    - {score: av_offset_frames, op: "<=", value: 6, reason: out_of_sync}
+                """, "sync.yaml");
+        run(path, cfg);
+        Map<String, Double> shift = spark.read().format("delta").load(path).collectAsList().stream().collect(Collectors.toMap(
+                r -> r.getString(0), r -> r.getDouble(r.fieldIndex("audio_shift_s"))));
+        assertEquals(0.0, shift.get("in_sync"), 1e-12);
+        assertEquals(0.16, shift.get("late4"), 1e-12, "4 frames at 25 fps: the shards play the audio 0.16 s earlier");
+        assertEquals(-0.12, shift.get("early3"), 1e-12);
+        assertEquals(0.0, shift.get("late10"), 1e-12, "rejected (out_of_sync): no fix-up");
+        assertEquals(0.0, shift.get("unsure"), 1e-12, "not confident: rejected, no fix-up");
+        assertEquals(0.0, shift.get("silent"), 1e-12);
+        assertEquals(List.of("out_of_sync"), decisions(path).get("late10"));
+        // No fix-up when it is switched off; only the rows whose shift changes are rewritten.
+        FilterStage.Report off = run(path, cfg.withOverrides(List.of("filter.audio_fixup_max_frames=0")));
+        assertEquals(2, off.changed(), "late4 and early3 go back to 0");
+    }
 }
