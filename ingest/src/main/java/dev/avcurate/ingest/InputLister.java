@@ -43,6 +43,8 @@ public final class InputLister {
         if (glob) {
             FileStatus[] matches = fs.globStatus(p);
             if (matches != null) for (FileStatus s : matches) if (s.isFile()) add(out, s);
+            // A glob that matches nothing is a typo far more often than an empty dataset: say so, as for a missing path.
+            if (out.isEmpty()) throw new IOException("input not found: no file matches " + input);
         } else if (!fs.exists(p)) {
             throw new IOException("input not found: " + input);
         } else if (fs.getFileStatus(p).isDirectory()) {
@@ -60,8 +62,10 @@ public final class InputLister {
                 Path up = new Path(uri);
                 FileSystem ufs = up.getFileSystem(conf);
                 if (!ufs.exists(up)) {
-                    // Keep it: the ingest records it as a read_error instead of losing it silently.
-                    out.putIfAbsent(uri, new Input(Ids.videoId(uri), uri, -1, -1));
+                    // Keep it: the ingest records it as a read_error instead of losing it silently. Same
+                    // URI form as a found file's, so it gets the same id once it appears.
+                    String q = ufs.makeQualified(up).toUri().toString();
+                    out.putIfAbsent(q, new Input(Ids.videoId(q), q, -1, -1));
                 } else {
                     add(out, ufs.getFileStatus(up));
                 }

@@ -138,17 +138,24 @@ public final class MediaReader implements AutoCloseable {
 
     /** Opens a local file path (or any URL FFmpeg's own protocols read). */
     public static MediaReader open(String path, long deadlineNanos, int decoderThreads) throws MediaException {
-        MediaReader r = new MediaReader(path, deadlineNanos, decoderThreads);
-        r.openInput(path, null);
-        return r;
+        return opened(new MediaReader(path, deadlineNanos, decoderThreads), path, null);
     }
 
     /** Opens a stream from any file system; the reader owns and closes the source. */
     public static MediaReader open(String name, SeekableSource source, long deadlineNanos, int decoderThreads)
             throws MediaException {
-        MediaReader r = new MediaReader(name, deadlineNanos, decoderThreads);
-        r.openInput(null, source);
-        return r;
+        return opened(new MediaReader(name, deadlineNanos, decoderThreads), null, source);
+    }
+
+    /** A reader that fails to open frees what it allocated (and closes the source) before the error leaves. */
+    private static MediaReader opened(MediaReader r, String path, SeekableSource source) throws MediaException {
+        try {
+            r.openInput(path, source);
+            return r;
+        } catch (MediaException | RuntimeException e) {
+            r.close();
+            throw e;
+        }
     }
 
     private void openInput(String path, SeekableSource src) throws MediaException {
@@ -290,7 +297,9 @@ public final class MediaReader implements AutoCloseable {
                 if ((vout == null || vout.done) && (aout == null || aout.done)) break;
                 int rc = av_read_frame(fmt, pkt);
                 if (rc < 0) {
-                    if (rc == AVERROR_EXIT() || System.nanoTime() > deadlineNanos) throw timeout();
+                    if (System.nanoTime() > deadlineNanos) throw timeout();
+                    // Before the deadline an interrupted read is our I/O callback giving up: say why.
+                    if (rc == AVERROR_EXIT()) throw fail(rc, "cannot read packets");
                     eof = true;
                     if (vctx != null) avcodec_send_packet(vctx, null);
                     if (actx != null) avcodec_send_packet(actx, null);
