@@ -154,7 +154,7 @@ public final class CurateKeys {
             "Silero VAD probability at which a 32 ms window is speech.");
     public static final ConfigKey<String> SCORE_SYNC_ESTIMATOR = enumKey("score.sync.estimator", "default",
             List.of("default", "syncnet", "stable_syncnet"),
-            "What measures audio-visual sync: default = cross-correlation of mouth-region motion with the speech envelope "
+            "What measures audio-visual sync: default = cross-correlation of the mouth region's grey level with the speech envelope "
                     + "(no weights needed); syncnet = SyncNet ONNX export (Sync-C/Sync-D); stable_syncnet = LatentSync's StableSyncNet.");
     public static final ConfigKey<String> SCORE_SYNC_ASD_ESTIMATOR = enumKey("score.sync.asd_estimator", "default",
             List.of("default", "light_asd"),

@@ -11,7 +11,7 @@ public final class ClipContext {
     private List<List<Box>> faces;
     private float[] speechProbabilities;
 
-    /** Silero VAD probability per 512-sample window of the clip's audio, or null when the speech scorer did not run. */
+    /** Silero VAD probability per 512-sample window of the clip's audio; null when the speech scorer did not run or the clip has no audio. */
     public float[] speechProbabilities() {
         return speechProbabilities;
     }

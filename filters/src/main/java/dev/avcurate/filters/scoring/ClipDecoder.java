@@ -24,10 +24,6 @@ public final class ClipDecoder {
     private final double timeoutS;
     private final Configuration hadoopConf;
 
-    public ClipDecoder(double sampleFps, int shortSide, int audioRate, double timeoutS, Configuration hadoopConf) {
-        this(sampleFps, 0, shortSide, audioRate, timeoutS, hadoopConf);
-    }
-
     /** @param syncFps 0 = no sync clock; else every frame at this rate goes to {@link DecodedClip#syncFrames()} */
     public ClipDecoder(double sampleFps, double syncFps, int shortSide, int audioRate, double timeoutS, Configuration hadoopConf) {
         this.sampleFps = sampleFps;
@@ -64,7 +60,30 @@ public final class ClipDecoder {
         float[] a = n[0] == 0 ? null : java.util.Arrays.copyOf(audio[0], n[0]);
         if (syncFps <= 0) return new DecodedClip(clipId, startS, endS, sourceFps, sampleFps, frames, a, audioRate);
         return new DecodedClip(clipId, startS, endS, sourceFps, sampleFps, sample(frames, startS, sampleFps), a, audioRate,
-                frames, syncFps);
+                onClock(frames, startS, endS, syncFps), syncFps);
+    }
+
+    /**
+     * One frame per tick of an exact {@code fps} clock from {@code startS}: of the frames the
+     * reader chose for that clock, the one nearest the tick, stamped with the tick's time. A
+     * source slower than the clock repeats frames (the same pixels, not copies), so that frame i
+     * is always at startS + i / fps, which is what 25 fps models and their 40 ms audio windows
+     * assume. Ticks stop after the last frame has had its own duration on screen.
+     */
+    static List<VideoFrame> onClock(List<VideoFrame> frames, double startS, double endS, double fps) {
+        List<VideoFrame> out = new ArrayList<>();
+        if (frames.isEmpty()) return out;
+        double lastPts = frames.get(frames.size() - 1).ptsS();
+        double lastShown = frames.size() > 1 ? lastPts - frames.get(frames.size() - 2).ptsS() : 1 / fps;
+        int k = 0;
+        for (int i = 0; ; i++) {
+            double tick = startS + i / fps;
+            if (tick >= endS - 1e-6 || tick >= lastPts + lastShown - 1e-6) break;
+            while (k + 1 < frames.size() && Math.abs(frames.get(k + 1).ptsS() - tick) < Math.abs(frames.get(k).ptsS() - tick) - 1e-9) k++;
+            VideoFrame f = frames.get(k);
+            out.add(Math.abs(f.ptsS() - tick) < 1e-9 ? f : new VideoFrame(tick, f.width(), f.height(), f.bgr()));
+        }
+        return out;
     }
 
     /** The frame on screen at each tick of a {@code fps} clock starting at {@code startS} (the reader's rule). */

@@ -30,7 +30,6 @@ public final class SyncScorer implements Scorer {
     private final double speechThreshold;
     private final double mouthMotionMin;
     private final double speakerMinRatio;
-    private final MouthMotionSync mouth = new MouthMotionSync(25);
 
     /** @param syncNet, stable, lightAsd null unless configured (at most one of the first two) */
     public SyncScorer(FaceTracker tracker, SyncNet syncNet, StableSyncNet stable, LightAsd lightAsd,
@@ -67,7 +66,8 @@ public final class SyncScorer implements Scorer {
         for (String c : List.of("av_offset_frames", "av_sync_confidence", "av_sync_distance")) out.put(c + "_estimator", syncEstimator());
         for (String c : List.of("active_speaker_ratio", "speaker_count")) out.put(c + "_estimator", asdEstimator());
         List<VideoFrame> sync = clip.syncFrames();
-        if (sync.isEmpty() || ctx.faces() == null) {
+        // No sync clock, no faces from the faces scorer, or no audio: nothing to measure (null passes the rules).
+        if (sync.isEmpty() || ctx.faces() == null || clip.audio() == null) {
             for (String c : columns()) out.put(c, null);
             return;
         }
@@ -85,14 +85,15 @@ public final class SyncScorer implements Scorer {
         boolean[] speakingAny = new boolean[sync.size()];
         int speakers = 0;
         SyncResult best = null;
+        // The mouth signals serve the default sync estimator, and the default speaking rule when there is speech.
+        boolean needMouth = anySpeech && ((syncNet == null && stable == null) || lightAsd == null);
         for (FaceTrack t : tracks) {
-            boolean needMotion = (syncNet == null && stable == null) || lightAsd == null;
-            MouthMotionSync.Mouth m = needMotion ? MouthMotionSync.mouth(sync, t) : null;
+            MouthMotionSync.Mouth m = needMouth ? MouthMotionSync.mouth(sync, t) : null;
             float[] trackAudio = trackAudio(clip, syncPts, t, fps);
             if (anySpeech && trackAudio != null) {
                 SyncResult r = syncNet != null ? syncNet.evaluate(sync, t, trackAudio)
                         : stable != null ? stable.evaluate(sync, t, trackAudio)
-                        : mouth.estimate(m.level(), rms, t.first());
+                        : MouthMotionSync.estimate(m.level(), rms, t.first());
                 if (r != null && (best == null || r.confidence() > best.confidence())) best = r;
             }
             boolean[] speaking;
@@ -100,7 +101,7 @@ public final class SyncScorer implements Scorer {
                 float[] logits = trackAudio == null ? new float[0] : lightAsd.logits(sync, t, trackAudio);
                 speaking = java.util.Arrays.copyOf(LightAsd.speaking(logits), t.length());
             } else {
-                speaking = MouthMotionSync.speaking(m.motion(), speech, t.first(), mouthMotionMin);
+                speaking = m == null ? new boolean[t.length()] : MouthMotionSync.speaking(m.motion(), speech, t.first(), mouthMotionMin);
             }
             int n = 0;
             for (int i = 0; i < speaking.length; i++) {
@@ -131,14 +132,14 @@ public final class SyncScorer implements Scorer {
         return to - from < clip.audioRate() / fps ? null : java.util.Arrays.copyOfRange(a, from, to);
     }
 
-    /** Speech flag per sync frame: some 32 ms VAD window overlapping the frame is speech. */
+    /** Speech flag per sync frame: some 32 ms VAD window overlapping the frame's 40 ms, centred on its time, is speech. */
     boolean[] speechFrames(DecodedClip clip, ClipContext ctx, double[] syncPts, double fps) {
         boolean[] out = new boolean[syncPts.length];
         float[] p = ctx.speechProbabilities();
         if (p == null || p.length == 0) return out;
         double win = SileroVad.WINDOW / (double) clip.audioRate();
         for (int i = 0; i < syncPts.length; i++) {
-            double a = syncPts[i] - clip.startS(), b = a + 1 / fps;
+            double a = syncPts[i] - 0.5 / fps - clip.startS(), b = a + 1 / fps;
             for (int w = Math.max(0, (int) Math.floor(a / win)); w < p.length && w * win < b; w++) {
                 if (p[w] >= speechThreshold) {
                     out[i] = true;

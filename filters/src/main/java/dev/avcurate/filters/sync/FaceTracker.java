@@ -69,7 +69,7 @@ public final class FaceTracker {
                 for (int k = 0; k < open.size(); k++) {
                     if (taken[k]) continue;
                     double iou = open.get(k).last().iou(b);
-                    if (iou >= bestIou) {
+                    if (iou > 0 && iou >= bestIou) { // boxes that do not touch never link, even with track_iou 0
                         bestIou = iou;
                         best = k;
                     }

@@ -13,9 +13,11 @@ import java.util.Map;
  * the track (crop scale 0.4), grey, resized to 224 and centre-cropped to 112, raw 0..255 (the
  * model normalizes inside); MFCC with 13 coefficients at 100 frames per second (4 per video
  * frame); both trimmed to the same length ({@code min((A - A % 4) / 100, T / 25)} seconds).
- * Inputs audio (B,4T,13) and video (B,T,112,112); output one logit per frame. A frame is
- * speaking when the mean logit over frames f-2 .. f+2 (the reference's slice
- * {@code score[max(f-2,0):min(f+3,len-1)]}) is at least 0. Does not own the session.
+ * Inputs audio (B,4T,13) and video (B,T,112,112); output one logit per frame. As the reference,
+ * the track is run in chunks of 1, 1, 1, 2, 2, 2, 3, 3, 4, 5 and 6 seconds (11 passes), the
+ * per-frame scores averaged over the passes and rounded to 0.1. A frame is speaking when the
+ * mean score over frames f-2 .. f+2 (the reference's slice {@code score[max(f-2,0):min(f+3,len-1)]})
+ * is at least 0. Does not own the session.
  */
 public final class LightAsd {
     public static final String NAME = "light_asd";
@@ -23,7 +25,10 @@ public final class LightAsd {
             Map.of("audio", new long[] {-1, -1, 13}, "video", new long[] {-1, -1, 112, 112}),
             Map.of("scores", new long[] {-1, -1}));
     static final int SIZE = 112;
+    /** Columbia_test's durationSet, seconds: each pass cuts the track into chunks of this length. */
+    static final int[] DURATIONS = {1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6};
     private final OnnxSessions.Shared shared;
+    private FloatBuffer videoBuf, audioBuf; // reused across chunks; one operator per task
 
     public LightAsd(OnnxSessions.Shared shared) {
         this.shared = shared;
@@ -44,7 +49,7 @@ public final class LightAsd {
     }
 
     /**
-     * Per-frame logits of the track (after trimming to the audio; frames past it get none).
+     * Per-frame scores of the track (after trimming to the audio; frames past it get none).
      *
      * @param trackAudio 16 kHz audio from the track's first frame to the end of its last
      */
@@ -53,12 +58,26 @@ public final class LightAsd {
         double lengthS = Math.min((mfcc.length - mfcc.length % 4) / 100.0, t.length() / 25.0);
         int a = (int) Math.round(lengthS * 100), v = (int) Math.round(lengthS * 25);
         if (v == 0) return new float[0];
-        FloatBuffer audio = OnnxIo.buffer((long) a * 13), video = OnnxIo.buffer((long) v * SIZE * SIZE);
-        for (int i = 0; i < a; i++) audio.put(mfcc[i]);
-        for (int i = 0; i < v; i++) video.put(crop(syncFrames.get(t.first() + i), t.cx()[i], t.cy()[i], t.s()[i]));
-        return OnnxIo.run(shared, NAME, Map.of(
-                "audio", new Object[] {audio, new long[] {1, a, 13}},
-                "video", new Object[] {video, new long[] {1, v, SIZE, SIZE}}), "scores").get("scores");
+        float[][] crops = new float[v][];
+        for (int i = 0; i < v; i++) crops[i] = crop(syncFrames.get(t.first() + i), t.cx()[i], t.cy()[i], t.s()[i]);
+        double[] sum = new double[v];
+        for (int d : DURATIONS) {
+            for (int c = 0; c * d * 25 < v; c++) {
+                int v0 = c * d * 25, v1 = Math.min(v, (c + 1) * d * 25);
+                int a0 = c * d * 100, a1 = Math.min(a, (c + 1) * d * 100);
+                FloatBuffer audio = audioBuf = OnnxIo.reuse(audioBuf, (long) (a1 - a0) * 13);
+                FloatBuffer video = videoBuf = OnnxIo.reuse(videoBuf, (long) (v1 - v0) * SIZE * SIZE);
+                for (int i = a0; i < a1; i++) audio.put(mfcc[i]);
+                for (int i = v0; i < v1; i++) video.put(crops[i]);
+                float[] out = OnnxIo.run(shared, NAME, Map.of(
+                        "audio", new Object[] {audio, new long[] {1, a1 - a0, 13}},
+                        "video", new Object[] {video, new long[] {1, v1 - v0, SIZE, SIZE}}), "scores").get("scores");
+                for (int i = 0; i < out.length && v0 + i < v; i++) sum[v0 + i] += out[i];
+            }
+        }
+        float[] scores = new float[v];
+        for (int i = 0; i < v; i++) scores[i] = (float) (Math.round(sum[i] / DURATIONS.length * 10) / 10.0);
+        return scores;
     }
 
     /** Post-process: speaking frames by the reference's smoothing. */

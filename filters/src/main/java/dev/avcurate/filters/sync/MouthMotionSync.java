@@ -19,12 +19,10 @@ import java.util.List;
 public final class MouthMotionSync {
     public static final String ESTIMATOR = "mouth_motion_xcorr";
     static final int PATCH_W = 32, PATCH_H = 16;
-    private final int minPairs;
+    /** Fewest overlapping frames (1 s) a shift needs to be scored; shorter overlaps count as uncorrelated. */
+    static final int MIN_PAIRS = 25;
 
-    /** @param minPairs fewest overlapping frames a shift needs to be scored (else it is skipped) */
-    public MouthMotionSync(int minPairs) {
-        this.minPairs = minPairs;
-    }
+    private MouthMotionSync() {}
 
     /** The mouth signals of one track: level (mean grey) and motion (mean absolute change, 0 on the first frame). */
     public record Mouth(double[] level, double[] motion) {}
@@ -75,7 +73,7 @@ public final class MouthMotionSync {
      * @param first  the track's first frame on that clock
      * @return the sync estimate, or null when the track is too short for any shift
      */
-    public SyncResult estimate(double[] level, double[] rms, int first) {
+    public static SyncResult estimate(double[] level, double[] rms, int first) {
         int n = level.length;
         double[] d = new double[2 * SyncResult.MAX_SHIFT + 1];
         boolean any = false;
@@ -94,7 +92,7 @@ public final class MouthMotionSync {
                 m++;
             }
             double r;
-            if (m < minPairs) {
+            if (m < MIN_PAIRS) {
                 r = Double.NaN;
             } else {
                 double cov = sva / m - sv / m * sa / m;
@@ -107,11 +105,6 @@ public final class MouthMotionSync {
         if (!any) return null;
         // Shifts without enough overlap count as uncorrelated (distance 1), as SyncNet's zero padding makes them far.
         for (int i = 0; i < d.length; i++) if (Double.isNaN(d[i])) d[i] = 1;
-        if (Boolean.getBoolean("avcurate.debug.sync")) {
-            StringBuilder b = new StringBuilder();
-            for (double x : d) b.append(String.format(java.util.Locale.ROOT, "%.2f ", 1 - x));
-            System.out.println("corr -15..15: " + b);
-        }
         return SyncResult.fromDistances(d, ESTIMATOR);
     }
 

@@ -20,6 +20,18 @@ final class OnnxIo {
         return ByteBuffer.allocateDirect(Math.toIntExact(elements * 4)).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
+    /**
+     * {@code old} cleared and limited to {@code elements} when it is large enough, else a new
+     * buffer: operators keep theirs across batches, since direct memory is only returned when
+     * the garbage collector gets to it.
+     */
+    static FloatBuffer reuse(FloatBuffer old, long elements) {
+        FloatBuffer b = old != null && old.capacity() >= elements ? old : buffer(elements);
+        b.clear();
+        b.limit(Math.toIntExact(elements));
+        return b;
+    }
+
     /** @param inputs name to (buffer, shape); returns name to flat values of each requested output */
     static Map<String, float[]> run(OnnxSessions.Shared shared, String model, Map<String, Object[]> inputs, String... outputs) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();

@@ -26,6 +26,7 @@ public final class StableSyncNet {
             Map.of("video_embedding", new long[] {-1, -1}, "audio_embedding", new long[] {-1, -1}));
     static final int FRAMES = 16, SIZE = 256, HALF = 128, BATCH = 8;
     private final OnnxSessions.Shared shared;
+    private FloatBuffer videoBuf, audioBuf; // reused across batches; one operator per task
 
     public StableSyncNet(OnnxSessions.Shared shared) {
         this.shared = shared;
@@ -62,12 +63,16 @@ public final class StableSyncNet {
         while (last > 0 && LogMel.windowStart(last - 1, 25) + LogMel.WINDOW > melFrames) last--;
         if (last <= 0) return null;
         List<float[]> videoEmb = new ArrayList<>(), audioEmb = new ArrayList<>();
+        // Crops are made as windows reach them and dropped once behind: a batch's worth in memory, not the track's.
         float[][] halves = new float[t.length()][];
-        for (int i = 0; i < t.length(); i++) halves[i] = lowerHalf(syncFrames.get(t.first() + i), t.cx()[i], t.cy()[i], t.s()[i]);
         for (int b0 = 0; b0 < last; b0 += BATCH) {
             int b = Math.min(BATCH, last - b0);
-            FloatBuffer video = OnnxIo.buffer((long) b * 48 * HALF * SIZE);
-            FloatBuffer audio = OnnxIo.buffer((long) b * 80 * LogMel.WINDOW);
+            for (int i = 0; i < b0; i++) halves[i] = null;
+            for (int i = b0; i < b0 + b + FRAMES - 1; i++) {
+                if (halves[i] == null) halves[i] = lowerHalf(syncFrames.get(t.first() + i), t.cx()[i], t.cy()[i], t.s()[i]);
+            }
+            FloatBuffer video = videoBuf = OnnxIo.reuse(videoBuf, (long) b * 48 * HALF * SIZE);
+            FloatBuffer audio = audioBuf = OnnxIo.reuse(audioBuf, (long) b * 80 * LogMel.WINDOW);
             for (int i = 0; i < b; i++) {
                 int w = b0 + i;
                 for (int f = 0; f < FRAMES; f++) video.put(halves[w + f]);

@@ -26,6 +26,7 @@ public final class SyncNet {
             Map.of("video_embedding", new long[] {-1, 1024}, "audio_embedding", new long[] {-1, 1024}));
     static final int SIZE = 224, WINDOW = 5, MFCC_WINDOW = 20, BATCH = 20;
     private final OnnxSessions.Shared shared;
+    private FloatBuffer videoBuf, audioBuf; // reused across batches; one operator per task
 
     public SyncNet(OnnxSessions.Shared shared) {
         this.shared = shared;
@@ -35,18 +36,14 @@ public final class SyncNet {
         return NAME + "@" + shared.device();
     }
 
-    /** Preprocess: the track's crops, channel-planar (3, 224, 224) each, BGR, 0..255. */
-    static float[][] crops(List<VideoFrame> syncFrames, FaceTrack t) {
-        float[][] out = new float[t.length()][];
-        for (int i = 0; i < t.length(); i++) {
-            byte[] c = FaceCrops.bgr(syncFrames.get(t.first() + i), t.cx()[i], t.cy()[i], t.s()[i], SIZE);
-            float[] p = new float[3 * SIZE * SIZE];
-            for (int k = 0; k < SIZE * SIZE; k++) {
-                for (int ch = 0; ch < 3; ch++) p[ch * SIZE * SIZE + k] = c[k * 3 + ch] & 0xff;
-            }
-            out[i] = p;
+    /** Preprocess: the crop of track frame i, channel-planar (3, 224, 224), BGR, 0..255. */
+    static float[] crop(List<VideoFrame> syncFrames, FaceTrack t, int i) {
+        byte[] c = FaceCrops.bgr(syncFrames.get(t.first() + i), t.cx()[i], t.cy()[i], t.s()[i], SIZE);
+        float[] p = new float[3 * SIZE * SIZE];
+        for (int k = 0; k < SIZE * SIZE; k++) {
+            for (int ch = 0; ch < 3; ch++) p[ch * SIZE * SIZE + k] = c[k * 3 + ch] & 0xff;
         }
-        return out;
+        return p;
     }
 
     /**
@@ -57,13 +54,16 @@ public final class SyncNet {
         float[][] mfcc = Mfcc.compute(int16Scale(trackAudio)); // [frames][13]
         int last = Math.min(t.length(), trackAudio.length / 640) - WINDOW;
         if (last <= 0) return null;
-        float[][] crops = crops(syncFrames, t);
+        // Crops are made as windows reach them and dropped once behind: a batch's worth in memory, not the track's.
+        float[][] crops = new float[t.length()][];
         List<float[]> vEmb = new ArrayList<>(), aEmb = new ArrayList<>();
         int plane = SIZE * SIZE;
         for (int b0 = 0; b0 < last; b0 += BATCH) {
             int b = Math.min(BATCH, last - b0);
-            FloatBuffer video = OnnxIo.buffer((long) b * 3 * WINDOW * plane);
-            FloatBuffer audio = OnnxIo.buffer((long) b * 13 * MFCC_WINDOW);
+            for (int i = 0; i < b0; i++) crops[i] = null;
+            for (int i = b0; i < b0 + b + WINDOW - 1; i++) if (crops[i] == null) crops[i] = crop(syncFrames, t, i);
+            FloatBuffer video = videoBuf = OnnxIo.reuse(videoBuf, (long) b * 3 * WINDOW * plane);
+            FloatBuffer audio = audioBuf = OnnxIo.reuse(audioBuf, (long) b * 13 * MFCC_WINDOW);
             for (int w = 0; w < b; w++) {
                 int v = b0 + w;
                 for (int ch = 0; ch < 3; ch++) {

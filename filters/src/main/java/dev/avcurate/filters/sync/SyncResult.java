@@ -5,8 +5,9 @@ package dev.avcurate.filters.sync;
  *
  * @param offsetFrames the best shift in video frames, SPEC sign: positive = the audio lags the
  *                     video (its sound arrives that many frames late), so a fix-up plays it earlier
- * @param confidence   how much the best shift stands out (Sync-C for SyncNet: median - min distance)
- * @param minDistance  distance at the best shift (Sync-D for SyncNet)
+ * @param confidence   SyncNet and the default estimator: how much the best shift stands out (median - min
+ *                     distance; Sync-C for SyncNet); StableSyncNet: the mean cosine at the best shift
+ * @param minDistance  distance at the best shift (Sync-D for SyncNet; 1 - cosine for StableSyncNet)
  * @param distances    distance per shift, index 0 = shift -15
  * @param estimator    what produced it
  */

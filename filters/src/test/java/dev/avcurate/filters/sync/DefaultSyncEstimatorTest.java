@@ -40,12 +40,17 @@ class DefaultSyncEstimatorTest {
 
     /** A talking head whose mouth follows {@code lips}, with the audio of {@code voice}. */
     static Map<String, Object> score(String name, SpeechSignal lips, SpeechSignal voice, boolean face) throws Exception {
+        return score(name, lips, voice, face, 25);
+    }
+
+    static Map<String, Object> score(String name, SpeechSignal lips, SpeechSignal voice, boolean face, double fps) throws Exception {
         SyntheticVideo.Painter bg = Scenes.textured(4);
-        Path v = new SyntheticVideo().size(480, 270).fps(25).seconds(8)
+        Path v = new SyntheticVideo().size(480, 270).fps(fps).seconds(8)
                 .painter(face ? Scenes.talkingHead(bg, lips, 0.5, 0.55, 3) : bg)
                 .audio(voice == null ? t -> 0f : voice::sample, 16_000, 1).write(dir.resolve(name + ".mp4"));
-        DecodedClip c = decoder.decode(name, v.toString(), 0, 8, 25);
+        DecodedClip c = decoder.decode(name, v.toString(), 0, 8, fps);
         assertEquals(200, c.syncFrames().size(), "25 fps sync clock");
+        assertEquals(7.96, c.syncFrames().get(199).ptsS(), 1e-9, "frame i at i / 25 s, whatever the source's rate");
         assertEquals(40, c.frames().size(), "5 fps sample");
         Map<String, Object> out = scorers.score(c);
         System.out.println(name + " " + out);
@@ -63,6 +68,14 @@ class DefaultSyncEstimatorTest {
             assertTrue((Double) out.get("active_speaker_ratio") > 0.3, "speaking: " + out);
             assertEquals("mouth_motion_xcorr+blazeface", out.get("av_offset_frames_estimator"));
         }
+    }
+
+    @Test
+    void aSourceSlowerThanTheClockKeepsFrameTimesExact() throws Exception {
+        // At 24 fps, frames taken as they come would drift 0.32 s from the audio by the 8th second.
+        SpeechSignal s = new SpeechSignal(11, 140);
+        Map<String, Object> out = score("fps24", s, s.delayed(4 / 25.0), true, 24);
+        assertEquals(4, (Double) out.get("av_offset_frames"), 1.0, out.toString());
     }
 
     @Test

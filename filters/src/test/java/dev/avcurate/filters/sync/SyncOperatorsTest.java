@@ -138,7 +138,7 @@ class SyncOperatorsTest {
         }
         List<VideoFrame> one = List.of(new VideoFrame(0, W, H, px));
         FaceTrack t = new FaceTrack(0, new double[] {X}, new double[] {Y}, new double[] {S}, new double[] {X}, new double[] {Y});
-        float[] c = SyncNet.crops(one, t)[0];
+        float[] c = SyncNet.crop(one, t, 0);
         assertEquals(200f, c[112 * 224 + 112]);
         assertEquals(0f, c[224 * 224 + 112 * 224 + 112]);
         assertEquals(30f, c[2 * 224 * 224 + 112 * 224 + 112]);
