@@ -60,10 +60,15 @@ public final class FilterStage {
             DeltaTables.addMissingColumns(spark, clipsPath, Map.of("audio_shift_s", "DOUBLE"));
             clips = spark.read().format("delta").load(clipsPath);
         }
-        String shiftSql = String.format(Locale.ROOT, "CASE WHEN size(%s) = 0 AND av_offset_frames IS NOT NULL AND abs(av_offset_frames) <= %d "
-                + "THEN av_offset_frames / %s ELSE 0.0 END", reasonsSql, cfg.get(CurateKeys.FILTER_AUDIO_FIXUP_MAX), cfg.get(CurateKeys.DECODE_SYNC_FPS));
-        Dataset<Row> decided = fixup ? clips.selectExpr("clip_id", reasonsSql + " AS new_reasons", shiftSql + " AS new_shift")
+        Dataset<Row> decided = fixup ? clips.selectExpr("clip_id", reasonsSql + " AS new_reasons", "av_offset_frames")
                 : clips.selectExpr("clip_id", reasonsSql + " AS new_reasons");
+        if (fixup) {
+            // From the decision just made, not the rules again.
+            decided = decided.selectExpr("clip_id", "new_reasons", String.format(Locale.ROOT,
+                    "CASE WHEN size(new_reasons) = 0 AND av_offset_frames IS NOT NULL AND abs(av_offset_frames) <= %d "
+                            + "THEN av_offset_frames / %s ELSE 0.0 END AS new_shift",
+                    cfg.get(CurateKeys.FILTER_AUDIO_FIXUP_MAX), cfg.get(CurateKeys.DECODE_SYNC_FPS)));
+        }
         // One aggregate for the whole funnel: clips in, kept, and clips failing each rule.
         List<String> aggs = new ArrayList<>(List.of("count(*)", "coalesce(sum(CASE WHEN size(" + reasonsSql + ") = 0 THEN 1 ELSE 0 END), 0)"));
         for (FilterRule r : active) aggs.add("coalesce(sum(CASE WHEN NOT " + r.passSql() + " THEN 1 ELSE 0 END), 0)");

@@ -88,8 +88,16 @@ public final class ScoreStage {
         if (cfg.get(SCORE_SCORERS).contains("people") && !cfg.get(SCORE_SCORERS).contains("faces")) {
             problems.add("score.scorers: people needs the faces scorer (bodies are expanded from face boxes)");
         }
+        if ((cfg.get(SCORE_SCORERS).contains("speech") || cfg.get(SCORE_SCORERS).contains("sync")) && cfg.get(DECODE_AUDIO_RATE) != 16_000) {
+            problems.add("decode.audio_rate: the speech and sync scorers need 16000 (Silero VAD, MFCC and log-mel are defined at 16 kHz), not "
+                    + cfg.get(DECODE_AUDIO_RATE));
+        }
         if (cfg.get(SCORE_SCORERS).contains("sync") && !cfg.get(SCORE_SCORERS).containsAll(List.of("faces", "speech"))) {
             problems.add("score.scorers: sync needs the faces scorer (face tracks) and the speech scorer (voice activity)");
+        }
+        if (!ScorerSet.userModels(cfg).isEmpty() && cfg.get(DECODE_SYNC_FPS) != 25) {
+            problems.add("decode.sync_fps: SyncNet, StableSyncNet and Light-ASD are trained at 25 fps (4 MFCC frames, 3.2 mel "
+                    + "frames per video frame), not " + cfg.get(DECODE_SYNC_FPS));
         }
         ScorerSet.userModels(cfg).forEach((spec, key) -> {
             String f = cfg.get(key);
@@ -210,6 +218,7 @@ public final class ScoreStage {
                     scored = scorers.scoreBatch(ok);
                 } catch (RuntimeException | LinkageError e) {
                     // A failure inside a batch: score the clips one by one so that only the culprit loses its scores.
+                    System.err.println("[score] a batch of " + ok.size() + " clips failed (" + e + "); scoring them one by one");
                     scored = new ArrayList<>();
                     for (DecodedClip d : ok) {
                         try {

@@ -15,10 +15,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Thresholds over stored scores: known decisions, a rerun that changes nothing, a moved threshold. */
+@Tag("slow") // a SparkSession and Delta commits: about a minute
 class FilterStageTest {
     @TempDir static Path dir;
     static SparkSession spark;

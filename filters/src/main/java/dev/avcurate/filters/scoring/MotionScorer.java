@@ -90,7 +90,7 @@ public final class MotionScorer implements Scorer {
             for (Mat m : grey) if (m != null) m.close();
         }
         double sourceFramesPerPair = Math.max(1e-6, clip.sourceFps() / clip.sampleFps());
-        double mean = pairs.stream().mapToDouble(Global::meanMagnitude).average().orElse(0) * gapFrames / sourceFramesPerPair;
+        double mean = pairs.stream().mapToDouble(Global::meanMagnitude).average().orElseThrow() /* at least one pair: frames >= 2 */ * gapFrames / sourceFramesPerPair;
         out.put("motion_mean", mean);
         String p = preset == DISOpticalFlow.PRESET_ULTRAFAST ? "ultrafast" : preset == DISOpticalFlow.PRESET_FAST ? "fast" : "medium";
         out.put("motion_mean_estimator", "opencv_dis_" + p + "_320x576_consecutive/" + pairStride + "_scaled_to_gap" + gapFrames);

@@ -30,6 +30,9 @@ public final class QualityScorer implements Scorer {
         this.rangeFile = rangeFile;
     }
 
+    /** The BRISQUE model of this scorer (one per task), created on first use; closed by {@link #close()}. */
+    private QualityBRISQUE brisque;
+
     @Override
     public String name() {
         return "quality";
@@ -47,13 +50,20 @@ public final class QualityScorer implements Scorer {
         List<Double> q = new ArrayList<>();
         for (double at : new double[] {0.1, 0.5, 0.9}) {
             VideoFrame f = clip.frames().get(Math.min(n - 1, (int) Math.floor(at * n)));
-            try (BytePointer px = new BytePointer(f.bgr()); Mat m = new Mat(f.height(), f.width(), CV_8UC3, px)) {
-                Scalar s = QualityBRISQUE.compute(m, modelFile, rangeFile);
-                double brisque = s.get(0);
-                q.add(Math.max(0, Math.min(1, (100 - brisque) / 100)));
+            if (brisque == null) brisque = QualityBRISQUE.create(modelFile, rangeFile); // the SVM model, loaded once
+            try (BytePointer px = new BytePointer(f.bgr()); Mat m = new Mat(f.height(), f.width(), CV_8UC3, px);
+                 Scalar s = brisque.compute(m)) {
+                double score = s.get(0);
+                q.add(Math.max(0, Math.min(1, (100 - score) / 100)));
             }
         }
-        out.put("quality_technical", q.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
+        out.put("quality_technical", q.stream().mapToDouble(Double::doubleValue).average().orElseThrow() /* three frames, always */);
         out.put("quality_technical_estimator", "brisque_live_opencv:(100-brisque)/100");
+    }
+
+    @Override
+    public void close() {
+        if (brisque != null) brisque.close();
+        brisque = null;
     }
 }

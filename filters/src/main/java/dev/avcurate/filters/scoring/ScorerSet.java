@@ -37,6 +37,15 @@ public final class ScorerSet implements AutoCloseable {
     private final Map<String, Long> nanos = new LinkedHashMap<>();
 
     public ScorerSet(CurateConfig cfg, ModelRegistry reg, Path modelsDir) {
+        try {
+            build(cfg, reg, modelsDir);
+        } catch (RuntimeException | LinkageError e) {
+            close(); // the scorers built before the one that failed (a Tesseract handle, say) are not leaked
+            throw e;
+        }
+    }
+
+    private void build(CurateConfig cfg, ModelRegistry reg, Path modelsDir) {
         List<String> names = cfg.get(SCORE_SCORERS);
         String device = cfg.get(ONNX_DEVICE);
         int threads = cfg.get(ONNX_INTRA_OP_THREADS);
@@ -126,7 +135,9 @@ public final class ScorerSet implements AutoCloseable {
     public static String version(CurateConfig cfg, ModelRegistry reg) {
         Map<String, Object> v = new TreeMap<>();
         cfg.asMap().forEach((k, val) -> {
-            if (k.startsWith("score.") || k.startsWith("decode.")) v.put(k, val);
+            // Batch sizes change throughput, not scores: moving them re-scores nothing.
+            boolean throughput = k.equals(SCORE_BATCH_CLIPS.path()) || k.equals(SCORE_MODEL_BATCH_CLIPS.path());
+            if ((k.startsWith("score.") || k.startsWith("decode.")) && !throughput) v.put(k, val);
         });
         for (String s : cfg.get(SCORE_SCORERS)) {
             for (String m : MODELS.getOrDefault(s, List.of())) v.put("model." + m, reg.get(m).sha256());

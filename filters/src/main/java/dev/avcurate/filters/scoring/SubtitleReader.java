@@ -79,7 +79,8 @@ public final class SubtitleReader implements AutoCloseable {
             try {
                 return text == null ? "" : text.getString(java.nio.charset.StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
             } finally {
-                if (text != null) text.deallocate();
+                // A pointer returned by native code has no Java deallocator: Tesseract frees its own (delete[]).
+                if (text != null) org.bytedeco.tesseract.global.tesseract.TessDeleteText(text);
                 api.Clear();
             }
         }

@@ -82,7 +82,7 @@ class MfccTest {
         return f;
     }
 
-    static double[] toDouble(float[] x) {
+    static double[] widened(float[] x) {
         double[] d = new double[x.length];
         for (int i = 0; i < x.length; i++) d[i] = x[i];
         return d;
@@ -100,7 +100,7 @@ class MfccTest {
 
     static void assertMatches(float[] signal, int sr) {
         float[][] got = sr == 16000 ? Mfcc.compute(signal) : Mfcc.compute(signal, sr);
-        double[][] want = reference(toDouble(signal), sr);
+        double[][] want = reference(widened(signal), sr);
         assertEquals(want.length, got.length, "frames");
         for (int f = 0; f < want.length; f++) {
             assertEquals(13, got[f].length);
