@@ -19,7 +19,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -73,9 +72,17 @@ public final class Curate implements Callable<Integer> {
         return cl.execute(args);
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        new CommandLine(this).usage(out);
+        return missingSubcommand(spec);
+    }
+
+    /** A group command given no subcommand: its usage on stderr (with the full command name), exit 2. */
+    static int missingSubcommand(CommandLine.Model.CommandSpec spec) {
+        spec.commandLine().usage(err);
         return 2;
     }
 
@@ -100,10 +107,7 @@ public final class Curate implements Callable<Integer> {
 
     static CurateConfig loadConfig(Path config, List<String> overrides) {
         Path p = config;
-        if (!Files.exists(p) && !p.isAbsolute()) {
-            String home = System.getProperty("avcurate.home", System.getenv("AVCURATE_HOME"));
-            if (home != null && Files.exists(Path.of(home).resolve(p))) p = Path.of(home).resolve(p);
-        }
+        if (!Files.exists(p) && !p.isAbsolute() && home() != null && Files.exists(home().resolve(p))) p = home().resolve(p);
         if (!Files.exists(p)) throw new ConfigException(config + ": config file not found");
         return CurateConfig.load(p).withOverrides(overrides);
     }
@@ -115,6 +119,9 @@ public final class Curate implements Callable<Integer> {
                     "  bin/curate run --input 's3a://bucket/raw/*.mp4' --output s3a://bucket/curated --set ingest.clips.max_s=8",
                     "  spark-submit --class dev.avcurate.app.Curate app/target/avcurate-app-*-spark.jar run --input ... --output ..."})
     static final class Run implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @CommandLine.Mixin
         ConfigOptions conf;
 
@@ -137,7 +144,7 @@ public final class Curate implements Callable<Integer> {
             CurateConfig cfg = conf.load();
             List<String> toRun = stages == null ? cfg.get(CurateKeys.PIPELINE_STAGES) : stages;
             if (toRun.contains("ingest") && (input == null || input.isBlank())) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--input is required when the ingest stage runs");
+                throw new CommandLine.ParameterException(spec.commandLine(), "--input is required when the ingest stage runs");
             }
             for (String s : toRun) {
                 if (!CurateKeys.STAGES.contains(s)) {
@@ -172,7 +179,7 @@ public final class Curate implements Callable<Integer> {
                     }
                 }
                 summary.totals(spark);
-                summary.write();
+                summary.write(spark);
                 err.printf(Locale.ROOT, "[curate] done: %s%n", summary.headline());
                 return 0;
             } finally {
@@ -215,10 +222,12 @@ public final class Curate implements Callable<Integer> {
     @Command(name = "config", mixinStandardHelpOptions = true, description = "Documents or checks the pipeline configuration.",
             subcommands = {Config.Describe.class, Config.Check.class})
     static final class Config implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
-            new CommandLine(this).usage(out);
-            return 2;
+            return missingSubcommand(spec);
         }
 
         @Command(name = "describe", mixinStandardHelpOptions = true, description = "Prints every key with its default, allowed values and meaning.")
@@ -247,20 +256,20 @@ public final class Curate implements Callable<Integer> {
     @Command(name = "models", mixinStandardHelpOptions = true, description = "Fetches or checks the model files of the registry (conf/models.yaml).",
             subcommands = {Models.Fetch.class, Models.Check.class})
     static final class Models implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
-            new CommandLine(this).usage(out);
-            return 2;
+            return missingSubcommand(spec);
         }
 
         static Path registryPath(CurateConfig c) {
-            Path p = Path.of(c.get(CurateKeys.MODELS_REGISTRY));
-            return Files.exists(p) || home() == null ? p : home().resolve(p);
+            return ScoreStage.resolve(home(), c.get(CurateKeys.MODELS_REGISTRY));
         }
 
         static Path dirOf(CurateConfig c) {
-            Path p = Path.of(c.get(CurateKeys.MODELS_DIR));
-            return p.isAbsolute() || Files.exists(p) || home() == null ? p : home().resolve(p);
+            return ScoreStage.resolve(home(), c.get(CurateKeys.MODELS_DIR));
         }
 
         @Command(name = "fetch", mixinStandardHelpOptions = true,
@@ -327,9 +336,5 @@ public final class Curate implements Callable<Integer> {
             }
             return bad == 0 ? 0 : 1;
         }
-    }
-
-    static String joined(String... a) {
-        return String.join(" ", Arrays.asList(a));
     }
 }

@@ -28,7 +28,6 @@ final class RunSummary {
     private final Map<String, Object> root = new LinkedHashMap<>();
     private final Map<String, Object> stages = new LinkedHashMap<>();
     private final String output;
-    private SparkSession spark;
 
     RunSummary(CurateConfig cfg, String input, String output, List<String> stageNames) {
         this.output = output;
@@ -84,7 +83,6 @@ final class RunSummary {
 
     void totals(SparkSession spark) {
         long t0 = System.nanoTime();
-        this.spark = spark;
         Map<String, Object> t = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
         // One aggregate per table: each Delta read costs a snapshot load and a job.
         DeltaTables.concurrently(() -> DeltaTables.read(spark, IngestTables.path(output, IngestTables.VIDEOS)).ifPresent(df -> {
@@ -126,7 +124,7 @@ final class RunSummary {
                 t.get("videos_seen"), t.get("clips"), t.get("kept_clips"), t.get("rejects_by_reason"), output);
     }
 
-    void write() throws IOException {
+    void write(SparkSession spark) throws IOException {
         root.put("finished_at", Instant.now().toString());
         Path p = new Path(output, "run-summary.json");
         FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());

@@ -56,7 +56,9 @@ class SparkSubmitIT {
                 "--set", "models.dir=" + root.resolve("models"), "--set", "models.registry=" + root.resolve("conf/models.yaml")));
         Path log = dir.resolve("submit.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "spark-submit finished");
+        boolean finished = p.waitFor(300, TimeUnit.SECONDS);
+        if (!finished) p.destroyForcibly(); // a hung child must not outlive the build
+        assertTrue(finished, "spark-submit finished");
         String out = Files.readString(log);
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("on local[2]"), out);

@@ -61,7 +61,8 @@ public final class ScoreStage {
         this.home = home;
     }
 
-    static Path resolve(Path home, String p) {
+    /** A configured path: as given when it is absolute or exists here, else under the install directory {@code home}. */
+    public static Path resolve(Path home, String p) {
         Path path = Path.of(p);
         if (path.isAbsolute() || java.nio.file.Files.exists(path) || home == null) return path.toAbsolutePath();
         return home.resolve(p).toAbsolutePath();

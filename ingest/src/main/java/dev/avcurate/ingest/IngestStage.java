@@ -41,8 +41,7 @@ import org.apache.spark.util.SerializableConfiguration;
  * insert-only merges never duplicate a row.
  */
 public final class IngestStage {
-    /** Counts of one run of the stage, for progress and run-summary.json. */
-    /** Counts of one run; decodeSeconds is the time the driver waited for batches (commits overlap decoding). */
+    /** Counts of one run, for progress and run-summary.json; decodeSeconds is the time the driver waited for batches (commits overlap decoding). */
     public record Report(long videosListed, long videosSkipped, long videosIngested, long videosRejected,
                          long clips, Map<String, Long> rejectsByReason, double seconds, double listSeconds,
                          double decodeSeconds, double commitSeconds) {}
@@ -125,6 +124,7 @@ public final class IngestStage {
         Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(hconf));
         Broadcast<CurateConfig> bcfg = jsc.broadcast(cfg);
         int batchSize = cfg.get(INGEST_BATCH_VIDEOS);
+        java.util.ArrayDeque<JavaFutureAction<List<Result>>> inflight = new java.util.ArrayDeque<>();
         try (Progress progress = new Progress("ingest", "videos", toIngest.size(), () -> Math.min(tasksDone.get(), toIngest.size()),
                 () -> clips.get() + " clips, " + rejectedVideos.get() + " videos rejected",
                 cfg.get(PROGRESS_INTERVAL_S), log)) {
@@ -132,7 +132,6 @@ public final class IngestStage {
             // cores never wait on a batch's last task. Commits still happen in batch order.
             List<List<Input>> batches = new ArrayList<>();
             for (int from = 0; from < toIngest.size(); from += batchSize) batches.add(toIngest.subList(from, Math.min(toIngest.size(), from + batchSize)));
-            java.util.ArrayDeque<JavaFutureAction<List<Result>>> inflight = new java.util.ArrayDeque<>();
             int submitted = 0;
             int committed = 0;
             for (int b = 0; b < batches.size(); b++) {
@@ -170,7 +169,10 @@ public final class IngestStage {
             if (!toIngest.isEmpty()) log.println(progress.line());
         } finally {
             spark.sparkContext().removeSparkListener(listener);
-            jsc.clearJobGroup();
+            // After a failed batch, the batch still decoding is of no use: stop it rather than let it run on.
+            for (JavaFutureAction<List<Result>> f : inflight) f.cancel(true);
+            bconf.destroy();
+            bcfg.destroy();
         }
         // The first append of a batch creates a table; a table no batch wrote (say, no rejects) is
         // created empty, so that readers always find all three.

@@ -86,7 +86,7 @@ public final class ConfigKey<T> {
     public String defaultAsYaml() {
         if (kind == Kind.RULES) {
             StringBuilder sb = new StringBuilder();
-            for (Object r : (List<?>) defaultValue) sb.append("\n      - ").append(r);
+            for (Object r : (List<?>) defaultValue) sb.append("\n      - ").append(((FilterRule) r).toYaml());
             return sb.toString();
         }
         if (defaultValue instanceof List<?> l) {

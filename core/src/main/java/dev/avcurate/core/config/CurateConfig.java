@@ -200,9 +200,10 @@ public final class CurateConfig implements Serializable {
             if (!(item instanceof MappingNode m)) throw new ConfigException(at + ": each rule is a mapping {score, op, value, reason}");
             Map<String, ScalarNode> f = new LinkedHashMap<>();
             for (NodeTuple t : m.getValue()) {
-                String k = ((ScalarNode) t.getKeyNode()).getValue();
+                if (!(t.getKeyNode() instanceof ScalarNode kn)) throw new ConfigException(at + ": rule field names are plain words (score, op, value, reason)");
+                String k = kn.getValue();
                 if (!List.of("score", "op", "value", "reason").contains(k)) {
-                    throw new ConfigException(source + ":" + line(t.getKeyNode()) + ": unknown rule field '" + k + "' (score, op, value, reason)");
+                    throw new ConfigException(at + ": unknown rule field '" + k + "' (score, op, value, reason)");
                 }
                 if (!(t.getValueNode() instanceof ScalarNode sv)) throw new ConfigException(at + ": rule field '" + k + "' must be a plain value");
                 f.put(k, sv);

@@ -26,6 +26,12 @@ public record FilterRule(String score, String op, Object value, String reason) i
         return "(`" + score + "` IS NULL OR `" + score + "` " + sqlOp + " " + v + ")";
     }
 
+    /** The rule as written in a config file's {@code filter.rules} list. */
+    public String toYaml() {
+        String v = value instanceof Number n ? String.valueOf(n) : "\"" + String.valueOf(value).replace("\"", "\\\"") + "\"";
+        return String.format(Locale.ROOT, "{score: %s, op: \"%s\", value: %s, reason: %s}", score, op, v, reason);
+    }
+
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "%s %s %s -> %s", score, op, value, reason);

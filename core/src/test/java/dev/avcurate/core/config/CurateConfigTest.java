@@ -68,4 +68,18 @@ class CurateConfigTest {
             assertTrue(CurateConfig.describe().contains(k.path() + " = "), k.path());
         }
     }
+
+    @Test
+    void theRulesAsDescribedAreYamlThatReadsBackToTheDefaults() {
+        String yaml = "filter:\n  rules:" + CurateKeys.FILTER_RULES.defaultAsYaml().replace("\n      ", "\n    ") + "\n";
+        assertEquals(CurateKeys.FILTER_RULES.defaultValue(), CurateConfig.parse(yaml, "described.yaml").get(CurateKeys.FILTER_RULES));
+    }
+
+    @Test
+    void aRuleWithAComplexKeyIsAConfigErrorNamingTheFile() {
+        ConfigException e = assertThrows(ConfigException.class, () -> CurateConfig.parse(
+                "filter:\n  rules:\n    - {? [a, b] : 1, op: '>=', value: 1, reason: x}\n", "conf/r.yaml"));
+        assertTrue(e.getMessage().startsWith("conf/r.yaml:3: "), e.getMessage());
+        assertTrue(e.getMessage().contains("rule field names are plain words"), e.getMessage());
+    }
 }

@@ -1,5 +1,6 @@
 package dev.avcurate.ingest.samples;
 
+import dev.avcurate.core.Reasons;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -27,26 +28,26 @@ public final class HostileSamples {
         SyntheticVideo.Painter face = Scenes.talkingHead(Scenes.textured(90), s, 0.5, 0.5, 4);
 
         Files.write(dir.resolve("zero_bytes.mp4"), new byte[0]);
-        expected.put("zero_bytes.mp4", "empty_file");
+        expected.put("zero_bytes.mp4", Reasons.EMPTY_FILE);
 
         byte[] junk = new byte[200_000];
         new SplittableRandom(42).nextBytes(junk);
         Files.write(dir.resolve("random_bytes.mp4"), junk);
-        expected.put("random_bytes.mp4", "decode_error");
+        expected.put("random_bytes.mp4", Reasons.DECODE_ERROR);
 
         Path full = new SyntheticVideo().size(320, 180).fps(25).seconds(6).painter(face).audio(s::sample, 44_100, 2)
                 .write(dir.resolve(".tmp_full.mp4"));
         byte[] all = Files.readAllBytes(full);
         // The index (moov) is at the end: cutting the file loses it.
         Files.write(dir.resolve("truncated_no_index.mp4"), java.util.Arrays.copyOf(all, all.length / 2));
-        expected.put("truncated_no_index.mp4", "decode_error");
+        expected.put("truncated_no_index.mp4", Reasons.DECODE_ERROR);
         Files.delete(full);
 
         Path fast = new SyntheticVideo().size(320, 180).fps(25).seconds(6).painter(face).audio(s::sample, 44_100, 2)
                 .faststart(true).write(dir.resolve(".tmp_fast.mp4"));
         byte[] fb = Files.readAllBytes(fast);
         Files.write(dir.resolve("truncated_half.mp4"), java.util.Arrays.copyOf(fb, fb.length / 2));
-        expected.put("truncated_half.mp4", "truncated");
+        expected.put("truncated_half.mp4", Reasons.TRUNCATED);
 
         // Corrupt packets mid-stream: bursts of garbage over a quarter of the media data.
         byte[] cb = fb.clone();
@@ -56,21 +57,21 @@ public final class HostileSamples {
             for (int i = 0; i < 1500 && at + i < cb.length; i++) cb[at + i] = (byte) r.nextInt(256);
         }
         Files.write(dir.resolve("corrupt_packets.mp4"), cb);
-        expected.put("corrupt_packets.mp4", "decode_error");
+        expected.put("corrupt_packets.mp4", Reasons.DECODE_ERROR);
         Files.delete(fast);
 
         new SyntheticVideo().frames(0).audio(s::sample, 44_100, 2).audioSeconds(4).write(dir.resolve("audio_only.mp4"));
-        expected.put("audio_only.mp4", "no_video");
+        expected.put("audio_only.mp4", Reasons.NO_VIDEO);
 
         new SyntheticVideo().size(320, 180).fps(25).seconds(4).painter(face).noAudio().write(dir.resolve("video_only.mp4"));
-        expected.put("video_only.mp4", "no_audio");
+        expected.put("video_only.mp4", Reasons.NO_AUDIO);
 
         Path raw = new SyntheticVideo().size(64, 48).fps(25).frames(10).codecName("rawvideo").format("avi")
                 .painter(Scenes.textured(3)).noAudio().write(dir.resolve(".tmp_raw.avi"));
         byte[] ab = Files.readAllBytes(raw);
         patchAviDimensions(ab, 16_000, 12_000);
         Files.write(dir.resolve("absurd_dimensions.avi"), ab);
-        expected.put("absurd_dimensions.avi", "bad_dimensions");
+        expected.put("absurd_dimensions.avi", Reasons.BAD_DIMENSIONS);
         Files.delete(raw);
 
         new SyntheticVideo().size(320, 180).fps(25).seconds(4).displayRotation(90).painter(face).audio(s::sample, 44_100, 2)
