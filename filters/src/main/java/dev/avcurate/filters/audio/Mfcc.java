@@ -66,6 +66,16 @@ public final class Mfcc {
 
     private Mfcc() {}
 
+    /**
+     * MFCCs of 16 kHz audio in [-1, 1] as SyncNet and Light-ASD compute them: they read WAVs with
+     * scipy as int16 and pass those numbers on unscaled, so the samples are scaled by 32768 first.
+     */
+    public static float[][] ofUnitAudio(float[] audio16k) {
+        float[] s = new float[audio16k.length];
+        for (int i = 0; i < s.length; i++) s[i] = audio16k[i] * 32768f;
+        return compute(s);
+    }
+
     /** MFCCs of a 16 kHz signal: {@code [frames][13]}, as {@code python_speech_features.mfcc(signal, 16000)}. */
     public static float[][] compute(float[] signal16k) {
         return compute(signal16k, SAMPLE_RATE);

@@ -5,7 +5,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import dev.avcurate.core.Ids;
 import dev.avcurate.core.config.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,10 +100,6 @@ public final class ModelRegistry implements Serializable {
         return models;
     }
 
-    public String source() {
-        return source;
-    }
-
     /** The problems of one model's file in {@code dir}; empty when it is present, intact and the expected shape. */
     public static List<String> check(ModelSpec spec, Path dir) {
         List<String> problems = new ArrayList<>();
@@ -157,9 +152,5 @@ public final class ModelRegistry implements Serializable {
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new ModelException("cannot read " + f + ": " + e.getMessage(), e);
         }
-    }
-
-    static String idOf(ModelSpec s) {
-        return Ids.sha256Hex(s.name() + ":" + s.sha256()).substring(0, 12);
     }
 }

@@ -5,6 +5,9 @@ import java.util.Map;
 
 /** {@code brightness_mean}: mean Rec. 601 luma over the sampled frames, 0..255 (Koala-36M's low-brightness filter). */
 public final class BrightnessScorer implements Scorer {
+    /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
+    public static final List<String> COLUMNS = List.of("brightness_mean");
+
     @Override
     public String name() {
         return "brightness";
@@ -12,7 +15,7 @@ public final class BrightnessScorer implements Scorer {
 
     @Override
     public List<String> columns() {
-        return List.of("brightness_mean");
+        return COLUMNS;
     }
 
     @Override

@@ -13,6 +13,9 @@ import java.util.Map;
  * "continuous clear face". Leaves the boxes in the context for sharpness and occlusion.
  */
 public final class FaceScorer implements Scorer {
+    /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
+    public static final List<String> COLUMNS = List.of("face_frames_ratio", "max_faces", "face_area_ratio", "clear_face_run_s");
+
     private final BlazeFace detector;
     private final double clearScore;
     private final double clearMinPx;
@@ -30,7 +33,7 @@ public final class FaceScorer implements Scorer {
 
     @Override
     public List<String> columns() {
-        return List.of("face_frames_ratio", "max_faces", "face_area_ratio", "clear_face_run_s");
+        return COLUMNS;
     }
 
     @Override

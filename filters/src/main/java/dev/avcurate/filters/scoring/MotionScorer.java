@@ -29,6 +29,9 @@ import org.bytedeco.opencv.opencv_video.DISOpticalFlow;
  * pairs disagree. Owner of its DIS instance.
  */
 public final class MotionScorer implements Scorer {
+    /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
+    public static final List<String> COLUMNS = List.of("motion_mean", "camera_motion");
+
     static final int W = 576, H = 320;
     private final int gapFrames;
     private final double staticPx;
@@ -47,10 +50,6 @@ public final class MotionScorer implements Scorer {
         this.preset = preset;
     }
 
-    public MotionScorer(int gapFrames, double staticPx) {
-        this(gapFrames, staticPx, 1, DISOpticalFlow.PRESET_MEDIUM);
-    }
-
     @Override
     public String name() {
         return "motion";
@@ -58,7 +57,7 @@ public final class MotionScorer implements Scorer {
 
     @Override
     public List<String> columns() {
-        return List.of("motion_mean", "camera_motion");
+        return COLUMNS;
     }
 
     /** Global motion of one frame pair: translation (content moves by tx, ty) and zoom (px at the frame edge). */

@@ -13,6 +13,9 @@ import java.util.Map;
  * scorer.
  */
 public final class PersonScorer implements Scorer {
+    /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
+    public static final List<String> COLUMNS = List.of("person_area_ratio");
+
     @Override
     public String name() {
         return "people";
@@ -20,7 +23,7 @@ public final class PersonScorer implements Scorer {
 
     @Override
     public List<String> columns() {
-        return List.of("person_area_ratio");
+        return COLUMNS;
     }
 
     @Override

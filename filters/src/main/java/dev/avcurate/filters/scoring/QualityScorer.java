@@ -18,6 +18,9 @@ import org.bytedeco.opencv.opencv_quality.QualityBRISQUE;
  * the clip, mapped to "higher is better" as (100 - BRISQUE) / 100, mean over the frames.
  */
 public final class QualityScorer implements Scorer {
+    /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
+    public static final List<String> COLUMNS = List.of("quality_technical");
+
     private final String modelFile;
     private final String rangeFile;
 
@@ -40,7 +43,7 @@ public final class QualityScorer implements Scorer {
 
     @Override
     public List<String> columns() {
-        return List.of("quality_technical");
+        return COLUMNS;
     }
 
     @Override

@@ -118,15 +118,15 @@ public final class ScorerSet implements AutoCloseable {
 
     static List<String> columnsOf(String scorer) {
         return switch (scorer) {
-            case "faces" -> List.of("face_frames_ratio", "max_faces", "face_area_ratio", "clear_face_run_s");
-            case "sharpness" -> List.of("face_sharpness", "hand_sharpness", "frame_sharpness");
-            case "motion" -> List.of("motion_mean", "camera_motion");
-            case "brightness" -> List.of("brightness_mean");
-            case "people" -> List.of("person_area_ratio");
-            case "quality" -> List.of("quality_technical");
-            case "text" -> List.of("text_area_ratio", "text_face_overlap", "subtitle_text");
-            case "speech" -> List.of("speech_ratio");
-            case "sync" -> List.of("av_offset_frames", "av_sync_confidence", "av_sync_distance", "active_speaker_ratio", "speaker_count");
+            case "faces" -> FaceScorer.COLUMNS;
+            case "sharpness" -> SharpnessScorer.COLUMNS;
+            case "motion" -> MotionScorer.COLUMNS;
+            case "brightness" -> BrightnessScorer.COLUMNS;
+            case "people" -> PersonScorer.COLUMNS;
+            case "quality" -> QualityScorer.COLUMNS;
+            case "text" -> TextScorer.COLUMNS;
+            case "speech" -> SpeechScorer.COLUMNS;
+            case "sync" -> SyncScorer.COLUMNS;
             default -> List.of();
         };
     }

@@ -27,6 +27,9 @@ import org.bytedeco.opencv.opencv_core.Size;
  * until a hand-capable pose model is configured.
  */
 public final class SharpnessScorer implements Scorer {
+    /** The score columns this scorer writes; hand_sharpness stays null until a hand-capable pose model is configured. */
+    public static final List<String> COLUMNS = List.of("face_sharpness", "hand_sharpness", "frame_sharpness");
+
     private final int faceSize;
     private final int frameWidth;
 
@@ -42,7 +45,7 @@ public final class SharpnessScorer implements Scorer {
 
     @Override
     public List<String> columns() {
-        return List.of("face_sharpness", "frame_sharpness");
+        return COLUMNS;
     }
 
     @Override

@@ -23,6 +23,9 @@ import java.util.Map;
  * native (the sessions are shared).
  */
 public final class SyncScorer implements Scorer {
+    /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
+    public static final List<String> COLUMNS = List.of("av_offset_frames", "av_sync_confidence", "av_sync_distance", "active_speaker_ratio", "speaker_count");
+
     private final FaceTracker tracker;
     private final SyncNet syncNet;
     private final StableSyncNet stable;
@@ -50,7 +53,7 @@ public final class SyncScorer implements Scorer {
 
     @Override
     public List<String> columns() {
-        return List.of("av_offset_frames", "av_sync_confidence", "av_sync_distance", "active_speaker_ratio", "speaker_count");
+        return COLUMNS;
     }
 
     private String syncEstimator() {

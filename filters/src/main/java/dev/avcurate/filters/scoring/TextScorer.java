@@ -12,6 +12,9 @@ import java.util.Map;
  * a face (subtitles over the face; null when no face was seen).
  */
 public final class TextScorer implements Scorer {
+    /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
+    public static final List<String> COLUMNS = List.of("text_area_ratio", "text_face_overlap", "subtitle_text");
+
     private final PpOcrDetector detector;
     private final int frames;
     private final SubtitleReader reader;
@@ -30,7 +33,7 @@ public final class TextScorer implements Scorer {
 
     @Override
     public List<String> columns() {
-        return List.of("text_area_ratio", "text_face_overlap", "subtitle_text");
+        return COLUMNS;
     }
 
     @Override

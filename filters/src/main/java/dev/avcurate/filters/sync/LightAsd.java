@@ -54,7 +54,7 @@ public final class LightAsd {
      * @param trackAudio 16 kHz audio from the track's first frame to the end of its last
      */
     public float[] logits(List<VideoFrame> syncFrames, FaceTrack t, float[] trackAudio) {
-        float[][] mfcc = Mfcc.compute(SyncNet.int16Scale(trackAudio));
+        float[][] mfcc = Mfcc.ofUnitAudio(trackAudio);
         double lengthS = Math.min((mfcc.length - mfcc.length % 4) / 100.0, t.length() / 25.0);
         int a = (int) Math.round(lengthS * 100), v = (int) Math.round(lengthS * 25);
         if (v == 0) return new float[0];

@@ -32,6 +32,12 @@ final class OnnxIo {
         return b;
     }
 
+    /** Splits a flat (rows, d) output into its rows, appended to {@code into}. */
+    static void rows(float[] flat, int rows, java.util.List<float[]> into) {
+        int d = flat.length / rows;
+        for (int i = 0; i < rows; i++) into.add(java.util.Arrays.copyOfRange(flat, i * d, (i + 1) * d));
+    }
+
     /** @param inputs name to (buffer, shape); returns name to flat values of each requested output */
     static Map<String, float[]> run(OnnxSessions.Shared shared, String model, Map<String, Object[]> inputs, String... outputs) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();

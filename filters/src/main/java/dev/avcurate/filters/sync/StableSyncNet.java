@@ -82,8 +82,8 @@ public final class StableSyncNet {
             Map<String, float[]> r = OnnxIo.run(shared, NAME, Map.of(
                     "video", new Object[] {video, new long[] {b, 48, HALF, SIZE}},
                     "audio", new Object[] {audio, new long[] {b, 1, 80, LogMel.WINDOW}}), "video_embedding", "audio_embedding");
-            SyncNet.split(r.get("video_embedding"), b, videoEmb);
-            SyncNet.split(r.get("audio_embedding"), b, audioEmb);
+            OnnxIo.rows(r.get("video_embedding"), b, videoEmb);
+            OnnxIo.rows(r.get("audio_embedding"), b, audioEmb);
         }
         double[] dist = new double[2 * SyncResult.MAX_SHIFT + 1];
         double bestCos = -2;

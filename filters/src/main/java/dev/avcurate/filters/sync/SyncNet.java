@@ -51,7 +51,7 @@ public final class SyncNet {
      * @return null when the track is shorter than one window
      */
     public SyncResult evaluate(List<VideoFrame> syncFrames, FaceTrack t, float[] trackAudio) {
-        float[][] mfcc = Mfcc.compute(int16Scale(trackAudio)); // [frames][13]
+        float[][] mfcc = Mfcc.ofUnitAudio(trackAudio); // [frames][13]
         int last = Math.min(t.length(), trackAudio.length / 640) - WINDOW;
         if (last <= 0) return null;
         // Crops are made as windows reach them and dropped once behind: a batch's worth in memory, not the track's.
@@ -76,22 +76,10 @@ public final class SyncNet {
             Map<String, float[]> r = OnnxIo.run(shared, NAME, Map.of(
                     "video", new Object[] {video, new long[] {b, 3, WINDOW, SIZE, SIZE}},
                     "audio", new Object[] {audio, new long[] {b, 1, 13, MFCC_WINDOW}}), "video_embedding", "audio_embedding");
-            split(r.get("video_embedding"), b, vEmb);
-            split(r.get("audio_embedding"), b, aEmb);
+            OnnxIo.rows(r.get("video_embedding"), b, vEmb);
+            OnnxIo.rows(r.get("audio_embedding"), b, aEmb);
         }
         return SyncResult.fromDistances(meanDistances(vEmb, aEmb), estimator());
-    }
-
-    /** The reference reads WAVs with scipy as int16 and feeds those numbers to the MFCC unscaled. */
-    static float[] int16Scale(float[] a) {
-        float[] out = new float[a.length];
-        for (int i = 0; i < a.length; i++) out[i] = a[i] * 32768f;
-        return out;
-    }
-
-    static void split(float[] flat, int rows, List<float[]> into) {
-        int d = flat.length / rows;
-        for (int i = 0; i < rows; i++) into.add(java.util.Arrays.copyOfRange(flat, i * d, (i + 1) * d));
     }
 
     /** syncnet_python's calc_pdist then the mean over windows: mdist[k] = mean_i ||v_i - a_(i+k-15) + 1e-6||. */
