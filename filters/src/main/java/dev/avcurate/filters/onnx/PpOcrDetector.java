@@ -29,8 +29,8 @@ import org.bytedeco.opencv.opencv_core.Rect;
  * {@code maxSide}; BGR as decoded, /255, ImageNet mean/std, CHW) and DB post-processing:
  * binarize at {@code binThresh}, contours, box score (mean probability inside) at least
  * {@code boxThresh}, unclip by {@code unclipRatio} (offset = area * ratio / perimeter), boxes
- * scaled back to the frame. Frames of the same size are batched into one run. Does not own the
- * session.
+ * scaled back to the frame. The frames of one call run as one batch at the input size of the
+ * first (callers group frames by size, as TextScorer does). Does not own the session.
  */
 public final class PpOcrDetector {
     private static final float[] MEAN = {0.485f, 0.456f, 0.406f};
@@ -82,7 +82,7 @@ public final class PpOcrDetector {
         }
     }
 
-    /** Text boxes of each frame, in frame pixels. Frames of one size go through the model as one batch. */
+    /** Text boxes of each frame, in frame pixels: one batch, every frame resized to the first frame's input size. */
     public List<List<Box>> detect(List<VideoFrame> frames) {
         List<List<Box>> out = new ArrayList<>();
         if (frames.isEmpty()) return out;
