@@ -1,5 +1,7 @@
 package dev.avcurate.app;
 
+import dev.avcurate.captioning.CaptionStage;
+import dev.avcurate.captioning.CaptionTables;
 import dev.avcurate.core.config.ConfigException;
 import dev.avcurate.core.config.CurateConfig;
 import dev.avcurate.core.config.CurateKeys;
@@ -158,6 +160,10 @@ public final class Curate implements Callable<Integer> {
                     throw new ModelException("models not ready (nothing was done):\n  " + String.join("\n  ", problems));
                 }
             }
+            if (toRun.contains("caption")) {
+                // The endpoint, prompt file and check patterns are checked before anything runs.
+                CaptionStage.plan(cfg, home(), System.getenv());
+            }
             RunSummary summary = new RunSummary(cfg, input, output, toRun);
             // Stop Spark only if this run started it (tests and notebooks share theirs).
             boolean ownsSpark = SparkSession.getDefaultSession().isEmpty();
@@ -175,6 +181,8 @@ public final class Curate implements Callable<Integer> {
                                 .run(IngestTables.path(output, IngestTables.CLIPS)));
                         case "filter" -> summary.filter(new FilterStage(spark, cfg, err)
                                 .run(IngestTables.path(output, IngestTables.CLIPS)));
+                        case "caption" -> summary.caption(new CaptionStage(spark, cfg, err, home(), System.getenv())
+                                .run(IngestTables.path(output, IngestTables.CLIPS), CaptionTables.path(output)));
                         default -> throw new IllegalStateException("stage without a runner: " + stage);
                     }
                 }

@@ -77,6 +77,31 @@ final class RunSummary {
         stages.put("filter", m);
     }
 
+    void caption(dev.avcurate.captioning.CaptionStage.Report r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("estimator", r.estimator());
+        m.put("model", r.model());
+        m.put("prompt_version", r.promptVersion());
+        m.put("kept_clips", r.clipsKept());
+        m.put("already_captioned", r.alreadyCaptioned());
+        m.put("requested", r.requested());
+        m.put("ok", r.ok());
+        m.put("failed", r.failed());
+        m.put("failed_by_reason", r.failedByCode());
+        m.put("captions_passing_checks", r.captionsKept());
+        m.put("check_codes", r.checkCounts());
+        m.put("prompt_tokens", r.promptTokens());
+        m.put("completion_tokens", r.completionTokens());
+        m.put("requests_per_second", r.requestsPerS());
+        m.put("tokens_per_second", r.tokensPerS());
+        m.put("latency_p50_s", r.latencyP50S());
+        m.put("latency_p95_s", r.latencyP95S());
+        m.put("rechecked", r.rechecked());
+        m.put("seconds_requesting", r.requestSeconds());
+        m.put("seconds", round(r.seconds()));
+        stages.put("caption", m);
+    }
+
     void sparkStart(double seconds) {
         root.put("seconds_spark_start", round(seconds));
     }
@@ -108,6 +133,12 @@ final class RunSummary {
             t.put("kept_clips", kept);
             t.put("clip_hours", round(seconds / 3600));
             t.put("clip_reject_reasons", filterReasons);
+        }), () -> DeltaTables.read(spark, dev.avcurate.captioning.CaptionTables.path(output)).ifPresent(df -> {
+            Row r = df.selectExpr("coalesce(sum(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), 0)",
+                    "coalesce(sum(CASE WHEN caption_keep THEN 1 ELSE 0 END), 0)", "coalesce(sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)").first();
+            t.put("captions", r.getLong(0));
+            t.put("captions_passing_checks", r.getLong(1));
+            t.put("captions_failed", r.getLong(2));
         }), () -> DeltaTables.read(spark, IngestTables.path(output, IngestTables.REJECTS)).ifPresent(df -> {
             Map<String, Long> byReason = new TreeMap<>();
             for (Row r : df.groupBy("reason").count().collectAsList()) byReason.put(r.getString(0), r.getLong(1));
@@ -120,8 +151,10 @@ final class RunSummary {
     String headline() {
         @SuppressWarnings("unchecked")
         Map<String, Object> t = (Map<String, Object>) root.getOrDefault("totals", Map.of());
-        return String.format(Locale.ROOT, "%s videos seen, %s clips (%s kept), rejects %s; summary in %s/run-summary.json",
-                t.get("videos_seen"), t.get("clips"), t.get("kept_clips"), t.get("rejects_by_reason"), output);
+        String captions = t.containsKey("captions") ? String.format(Locale.ROOT, ", %s captions (%s pass the checks, %s failed requests)",
+                t.get("captions"), t.get("captions_passing_checks"), t.get("captions_failed")) : "";
+        return String.format(Locale.ROOT, "%s videos seen, %s clips (%s kept)%s, rejects %s; summary in %s/run-summary.json",
+                t.get("videos_seen"), t.get("clips"), t.get("kept_clips"), captions, t.get("rejects_by_reason"), output);
     }
 
     void write(SparkSession spark) throws IOException {

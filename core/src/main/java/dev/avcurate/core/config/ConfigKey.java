@@ -22,6 +22,7 @@ public final class ConfigKey<T> {
     private final String doc;
     private final Predicate<T> validator;
     private final String constraint;
+    private boolean secret;
 
     private ConfigKey(String path, Kind kind, T defaultValue, String doc, Predicate<T> validator, String constraint) {
         this.path = Objects.requireNonNull(path);
@@ -56,6 +57,13 @@ public final class ConfigKey<T> {
         return new ConfigKey<>(path, Kind.STRING, def, doc, v -> true, "a string");
     }
 
+    /** A string that must never be printed (an API key): run-summary.json and every log show only whether it is set. */
+    public static ConfigKey<String> secretKey(String path, String doc) {
+        ConfigKey<String> k = new ConfigKey<>(path, Kind.STRING, "", doc, v -> true, "a string (secret: never printed)");
+        k.secret = true;
+        return k;
+    }
+
     public static ConfigKey<String> enumKey(String path, String def, List<String> allowed, String doc) {
         return new ConfigKey<>(path, Kind.STRING, def, doc, allowed::contains, "one of " + allowed);
     }
@@ -77,6 +85,7 @@ public final class ConfigKey<T> {
     public T defaultValue() { return defaultValue; }
     public String doc() { return doc; }
     public String constraint() { return constraint; }
+    public boolean secret() { return secret; }
 
     boolean accepts(T value) {
         return validator.test(value);

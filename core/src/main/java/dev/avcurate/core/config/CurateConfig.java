@@ -246,6 +246,14 @@ public final class CurateConfig implements Serializable {
             throw new ConfigException(source + ": ingest.clips.min_s (" + get(CurateKeys.CLIPS_MIN_S)
                     + ") must not exceed ingest.clips.max_s (" + get(CurateKeys.CLIPS_MAX_S) + ")");
         }
+        if (get(CurateKeys.CAPTION_VLM_MIN_FRAMES) > get(CurateKeys.CAPTION_VLM_MAX_FRAMES)) {
+            throw new ConfigException(source + ": caption.vlm.min_frames (" + get(CurateKeys.CAPTION_VLM_MIN_FRAMES)
+                    + ") must not exceed caption.vlm.max_frames (" + get(CurateKeys.CAPTION_VLM_MAX_FRAMES) + ")");
+        }
+        if (get(CurateKeys.CAPTION_MIN_WORDS) > get(CurateKeys.CAPTION_MAX_WORDS)) {
+            throw new ConfigException(source + ": caption.checks.min_words (" + get(CurateKeys.CAPTION_MIN_WORDS)
+                    + ") must not exceed caption.checks.max_words (" + get(CurateKeys.CAPTION_MAX_WORDS) + ")");
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -259,9 +267,13 @@ public final class CurateConfig implements Serializable {
         return source;
     }
 
-    /** All values by path, sorted, for run-summary.json and the dataset card. */
+    /** All values by path, sorted, for run-summary.json and the dataset card; secrets show as "(set)" or "". */
     public Map<String, Object> asMap() {
-        return new TreeMap<>(values);
+        Map<String, Object> m = new TreeMap<>(values);
+        for (ConfigKey<?> k : CurateKeys.ALL.values()) {
+            if (k.secret()) m.put(k.path(), String.valueOf(values.get(k.path())).isEmpty() ? "" : "(set)");
+        }
+        return m;
     }
 
     /** The documentation of every key, as YAML-commented lines; {@code bin/curate config describe}. */

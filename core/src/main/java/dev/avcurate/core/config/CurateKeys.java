@@ -6,6 +6,7 @@ import static dev.avcurate.core.config.ConfigKey.enumKey;
 import static dev.avcurate.core.config.ConfigKey.intKey;
 import static dev.avcurate.core.config.ConfigKey.listKey;
 import static dev.avcurate.core.config.ConfigKey.positiveKey;
+import static dev.avcurate.core.config.ConfigKey.secretKey;
 import static dev.avcurate.core.config.ConfigKey.stringKey;
 
 import java.util.LinkedHashMap;
@@ -21,10 +22,10 @@ public final class CurateKeys {
     private CurateKeys() {}
 
     /** Stage names in pipeline order. Later issues append theirs. */
-    public static final List<String> STAGES = List.of("ingest", "score", "filter");
+    public static final List<String> STAGES = List.of("ingest", "score", "filter", "caption");
 
     // pipeline
-    public static final ConfigKey<List<String>> PIPELINE_STAGES = listKey("pipeline.stages", List.of("ingest", "score", "filter"), STAGES,
+    public static final ConfigKey<List<String>> PIPELINE_STAGES = listKey("pipeline.stages", List.of("ingest", "score", "filter", "caption"), STAGES,
             "Stages to run, in pipeline order; `bin/curate run --stages` overrides it.");
 
     // spark
@@ -201,6 +202,81 @@ public final class CurateKeys {
             "A kept clip whose |av_offset_frames| is at most this gets audio_shift_s = offset / decode.sync_fps: the shards "
                     + "play its audio that much earlier (LatentSync's fix-up). 0 = never shift.");
 
+
+    // caption stage
+    public static final ConfigKey<String> CAPTION_MODE = enumKey("caption.mode", "auto", List.of("auto", "vlm", "attributes"),
+            "auto = ask the VLM when an endpoint is configured (caption.vlm.endpoint or OPENAI_BASE_URL), else compose captions from "
+                    + "the measured attributes; vlm = the endpoint is required; attributes = never call a VLM.");
+    public static final ConfigKey<String> CAPTION_PROMPT = stringKey("caption.prompt", "conf/caption_prompt.yaml",
+            "The versioned captioning prompt (system and user text, {hints} for the measured attributes).");
+    public static final ConfigKey<Integer> CAPTION_BATCH_CLIPS = intKey("caption.batch_clips", 512, 1, 10_000_000,
+            "Clips per commit of the caption stage: a killed job asks again for at most one batch.");
+    public static final ConfigKey<String> CAPTION_VLM_ENDPOINT = stringKey("caption.vlm.endpoint", "",
+            "Base URL of an OpenAI-compatible server (vLLM, SGLang), e.g. http://host:8000/v1; OPENAI_BASE_URL in the environment overrides it.");
+    public static final ConfigKey<String> CAPTION_VLM_MODEL = stringKey("caption.vlm.model", "Qwen/Qwen2.5-VL-72B-Instruct",
+            "Model name sent in each request (the server's served-model-name); part of the caption cache key.");
+    public static final ConfigKey<String> CAPTION_VLM_API_KEY = secretKey("caption.vlm.api_key",
+            "API key sent as a Bearer token; OPENAI_API_KEY in the environment overrides it (prefer the environment: config files get copied).");
+    public static final ConfigKey<String> CAPTION_VLM_FRAMES_AS = enumKey("caption.vlm.frames_as", "video_url", List.of("video_url", "image_url"),
+            "How frames travel: video_url = one data:video/jpeg;base64 URL with every frame (Qwen2.5-VL on vLLM treats them as a video); "
+                    + "image_url = one image part per frame.");
+    public static final ConfigKey<Double> CAPTION_VLM_FPS = positiveKey("caption.vlm.fps", 2.0, 30,
+            "Frames per second sampled from a clip for the VLM (Qwen2.5-VL is trained at about 2 fps).");
+    public static final ConfigKey<Integer> CAPTION_VLM_MIN_FRAMES = intKey("caption.vlm.min_frames", 4, 2, 768,
+            "Fewest frames sent (short clips are sampled more densely); the count is rounded to even as Qwen2.5-VL pairs frames.");
+    public static final ConfigKey<Integer> CAPTION_VLM_MAX_FRAMES = intKey("caption.vlm.max_frames", 64, 2, 768,
+            "Most frames sent per clip (long clips are sampled more sparsely).");
+    public static final ConfigKey<Integer> CAPTION_VLM_MAX_PIXELS = intKey("caption.vlm.max_pixels", 230_400, 3136, 602_112,
+            "Pixels per frame at most; frames are resized keeping the aspect to sides that are multiples of 28 (Qwen2.5-VL's patch "
+                    + "merge), as its processor would, so the server does not resize again. 602112 = 768*28*28 is Qwen's limit.");
+    public static final ConfigKey<Integer> CAPTION_VLM_JPEG_QUALITY = intKey("caption.vlm.jpeg_quality", 85, 10, 100,
+            "JPEG quality of the frames sent.");
+    public static final ConfigKey<Integer> CAPTION_VLM_MAX_TOKENS = intKey("caption.vlm.max_tokens", 512, 16, 32_768,
+            "max_tokens of each request; a caption cut at this length has finish_reason length and is flagged caption_truncated.");
+    public static final ConfigKey<Double> CAPTION_VLM_TEMPERATURE = doubleKey("caption.vlm.temperature", 0.2, 0, 2,
+            "Sampling temperature (low: factual, repeatable captions).");
+    public static final ConfigKey<Double> CAPTION_VLM_TIMEOUT_S = positiveKey("caption.vlm.timeout_s", 120, 3600,
+            "Time limit of one request, in seconds (connection to last byte); past it the attempt counts as failed and is retried.");
+    public static final ConfigKey<Integer> CAPTION_VLM_RETRIES = intKey("caption.vlm.retries", 4, 0, 100,
+            "Retries of a request after a 429, a 5xx, a time-out or a connection error (malformed answers and other 4xx are not retried).");
+    public static final ConfigKey<Double> CAPTION_VLM_BACKOFF_S = positiveKey("caption.vlm.backoff_s", 1.0, 3600,
+            "First retry delay in seconds; doubled at each retry, with jitter, capped by backoff_max_s. A Retry-After header wins.");
+    public static final ConfigKey<Double> CAPTION_VLM_BACKOFF_MAX_S = positiveKey("caption.vlm.backoff_max_s", 60, 3600,
+            "Longest delay before a retry, in seconds (also caps Retry-After).");
+    public static final ConfigKey<Integer> CAPTION_VLM_CONCURRENCY = intKey("caption.vlm.concurrency", 32, 1, 100_000,
+            "Requests in flight for the whole job at most: the stage runs ceil(concurrency / task_concurrency) tasks at a time.");
+    public static final ConfigKey<Integer> CAPTION_VLM_TASK_CONCURRENCY = intKey("caption.vlm.task_concurrency", 8, 1, 10_000,
+            "Requests in flight per Spark task (while the task decodes the next clips).");
+    public static final ConfigKey<Integer> CAPTION_VLM_EXECUTOR_CONCURRENCY = intKey("caption.vlm.executor_concurrency", 32, 1, 100_000,
+            "Requests in flight per executor JVM at most, over all its tasks.");
+    public static final ConfigKey<Integer> CAPTION_VLM_BREAKER_FAILURES = intKey("caption.vlm.breaker_failures", 8, 1, 100_000,
+            "Consecutive failed attempts (5xx, time-outs, connection errors) that open the circuit breaker: while open, requests "
+                    + "fail at once with vlm_unavailable (and are asked again on the next run) instead of waiting on a dead server.");
+    public static final ConfigKey<Double> CAPTION_VLM_BREAKER_COOLDOWN_S = positiveKey("caption.vlm.breaker_cooldown_s", 30, 86_400,
+            "Seconds an open breaker waits before letting one probe request through; a success closes it.");
+    public static final ConfigKey<Integer> CAPTION_MIN_WORDS = intKey("caption.checks.min_words", 12, 0, 100_000,
+            "Captions with fewer words get caption_too_short.");
+    public static final ConfigKey<Integer> CAPTION_MAX_WORDS = intKey("caption.checks.max_words", 400, 1, 1_000_000,
+            "Captions with more words get caption_too_long.");
+    public static final ConfigKey<String> CAPTION_LANGUAGE = enumKey("caption.checks.language", "en",
+            List.of("en", "de", "fr", "es", "it", "pt", "nl", "zh", "ja", "ko", "ru", "ar", "el", "he", "hi", "th"),
+            "Expected caption language (ISO 639-1); a confidently different one gets caption_wrong_language.");
+    public static final ConfigKey<List<String>> CAPTION_EMOTION_WORDS = listKey("caption.checks.emotion_words", List.of(), null,
+            "Subjective emotion words the recipe forbids (caption_emotion_words); empty = the built-in list.");
+    public static final ConfigKey<List<String>> CAPTION_REFUSAL_PATTERNS = listKey("caption.checks.refusal_patterns", List.of(), null,
+            "Regular expressions that mark a refusal (caption_refusal); empty = the built-in list.");
+    public static final ConfigKey<List<String>> CAPTION_STRIP_PREFIXES = listKey("caption.checks.strip_prefixes", List.of(), null,
+            "Regular expressions of boilerplate openings to strip (\"The video shows\"); empty = the built-in list.");
+    public static final ConfigKey<List<String>> CAPTION_REJECT = listKey("caption.checks.reject",
+            List.of("caption_empty", "caption_truncated", "caption_too_short", "caption_wrong_language", "caption_refusal"),
+            List.of("caption_empty", "caption_truncated", "caption_too_short", "caption_too_long", "caption_wrong_language",
+                    "caption_emotion_words", "caption_refusal", "caption_boilerplate"),
+            "Check codes that reject a caption (caption_keep = false); the other codes are flags only.");
+    public static final ConfigKey<Boolean> CAPTION_EMBED = boolKey("caption.embedding.enabled", true,
+            "Store an all-MiniLM-L6-v2 embedding (384 floats, L2-normalized) of each caption, for near-duplicates and text conditioning.");
+    public static final ConfigKey<Integer> CAPTION_EMBED_MAX_TOKENS = intKey("caption.embedding.max_tokens", 256, 8, 512,
+            "Word pieces embedded per caption (256 is the model's training length; longer captions are cut).");
+
     // progress
     public static final ConfigKey<Double> PROGRESS_INTERVAL_S = positiveKey("progress.interval_s", 10, 3600,
             "Seconds between progress lines (counts and rates) on long stages.");
@@ -221,7 +297,15 @@ public final class CurateKeys {
             SCORE_SYNC_ESTIMATOR, SCORE_SYNC_ASD_ESTIMATOR, SCORE_SYNC_SYNCNET_MODEL, SCORE_SYNC_STABLE_MODEL, SCORE_SYNC_LIGHT_ASD_MODEL,
             SCORE_SYNC_TRACK_IOU, SCORE_SYNC_MAX_GAP_S, SCORE_SYNC_MIN_TRACK_S, SCORE_SYNC_SMOOTH, SCORE_SYNC_MOUTH_MOTION,
             SCORE_SYNC_SPEAKER_MIN_RATIO,
-            FILTER_RULES, FILTER_AUDIO_FIXUP_MAX, PROGRESS_INTERVAL_S);
+            FILTER_RULES, FILTER_AUDIO_FIXUP_MAX,
+            CAPTION_MODE, CAPTION_PROMPT, CAPTION_BATCH_CLIPS, CAPTION_VLM_ENDPOINT, CAPTION_VLM_MODEL, CAPTION_VLM_API_KEY,
+            CAPTION_VLM_FRAMES_AS, CAPTION_VLM_FPS, CAPTION_VLM_MIN_FRAMES, CAPTION_VLM_MAX_FRAMES, CAPTION_VLM_MAX_PIXELS,
+            CAPTION_VLM_JPEG_QUALITY, CAPTION_VLM_MAX_TOKENS, CAPTION_VLM_TEMPERATURE, CAPTION_VLM_TIMEOUT_S, CAPTION_VLM_RETRIES,
+            CAPTION_VLM_BACKOFF_S, CAPTION_VLM_BACKOFF_MAX_S, CAPTION_VLM_CONCURRENCY, CAPTION_VLM_TASK_CONCURRENCY,
+            CAPTION_VLM_EXECUTOR_CONCURRENCY, CAPTION_VLM_BREAKER_FAILURES, CAPTION_VLM_BREAKER_COOLDOWN_S,
+            CAPTION_MIN_WORDS, CAPTION_MAX_WORDS, CAPTION_LANGUAGE, CAPTION_EMOTION_WORDS, CAPTION_REFUSAL_PATTERNS,
+            CAPTION_STRIP_PREFIXES, CAPTION_REJECT, CAPTION_EMBED, CAPTION_EMBED_MAX_TOKENS,
+            PROGRESS_INTERVAL_S);
 
     private static Map<String, ConfigKey<?>> index(ConfigKey<?>... keys) {
         Map<String, ConfigKey<?>> m = new LinkedHashMap<>();

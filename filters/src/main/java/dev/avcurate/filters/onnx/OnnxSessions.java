@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 
@@ -34,16 +35,37 @@ public final class OnnxSessions {
      * @param device "cpu", "cuda" (fall back to CPU with a message when absent) or "auto"
      */
     public static Shared get(ModelSpec spec, Path file, String device, int intraOpThreads) {
-        // A JVM can serve tasks given different GPUs: one session per GPU, not the first task's for all.
-        String gpu = device.equals("cpu") ? "" : "|gpu" + taskGpu();
-        String key = file.toAbsolutePath() + "|" + device + "|" + intraOpThreads + gpu;
-        return SESSIONS.computeIfAbsent(key, k -> open(spec, file, device, intraOpThreads));
+        return SESSIONS.computeIfAbsent(sessionKey(file.toAbsolutePath().toString(), device, intraOpThreads), k -> {
+            if (!Files.isRegularFile(file)) {
+                throw new ModelException(spec.name() + ": model file missing: " + file + " (run `bin/curate models fetch`)");
+            }
+            return open(spec.name(), file.toString(), device, intraOpThreads, (env, o) -> env.createSession(file.toString(), o));
+        });
     }
 
-    private static Shared open(ModelSpec spec, Path file, String device, int threads) {
-        if (!Files.isRegularFile(file)) {
-            throw new ModelException(spec.name() + ": model file missing: " + file + " (run `bin/curate models fetch`)");
-        }
+    /**
+     * For models shipped inside a jar rather than fetched to the models directory: {@code bytes} is
+     * only called when the session is opened, so the model is read once per JVM and not kept.
+     *
+     * @param key names the model among this JVM's sessions, e.g. "classpath:/model.onnx"
+     * @param device as for {@link #get}
+     */
+    public static Shared getFromBytes(String name, String key, Supplier<byte[]> bytes, String device, int intraOpThreads) {
+        return SESSIONS.computeIfAbsent(sessionKey(key, device, intraOpThreads),
+                k -> open(name, key, device, intraOpThreads, (env, o) -> env.createSession(bytes.get(), o)));
+    }
+
+    /** A JVM can serve tasks given different GPUs: one session per GPU, not the first task's for all. */
+    private static String sessionKey(String model, String device, int intraOpThreads) {
+        String gpu = device.equals("cpu") ? "" : "|gpu" + taskGpu();
+        return model + "|" + device + "|" + intraOpThreads + gpu;
+    }
+
+    private interface SessionSource {
+        OrtSession create(OrtEnvironment env, OrtSession.SessionOptions options) throws OrtException;
+    }
+
+    private static Shared open(String name, String source, String device, int threads, SessionSource session) {
         try {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
@@ -61,13 +83,13 @@ public final class OnnxSessions {
                         used = "cuda:" + id;
                     }
                 } else if (device.equals("cuda")) {
-                    System.err.println("[onnx] " + spec.name() + ": CUDA asked for (onnx.device=cuda) but this ONNX Runtime has no CUDA "
+                    System.err.println("[onnx] " + name + ": CUDA asked for (onnx.device=cuda) but this ONNX Runtime has no CUDA "
                             + "provider (build with -Pgpu and run on a GPU executor): using the CPU");
                 }
-                return new Shared(env.createSession(file.toString(), o), used);
+                return new Shared(session.create(env, o), used);
             }
         } catch (OrtException e) {
-            throw new ModelException(spec.name() + ": " + file + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+            throw new ModelException(name + ": " + source + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
         }
     }
 
