@@ -66,6 +66,9 @@ class SparkSubmitIT {
         assertTrue(summary.contains("\"videos_ok\" : 2"), summary);
         assertTrue(summary.contains("\"clips\" : 2"), summary);
         assertTrue(Files.isDirectory(dir.resolve("out/tables/clips/_delta_log")));
+        // The caption stage ran from the jar too (no endpoint: composed captions; MiniLM from the jar's resources).
+        assertTrue(Files.isDirectory(dir.resolve("out/tables/captions/_delta_log")));
+        assertTrue(summary.contains("\"estimator\" : \"attributes\""), summary);
         // Spark prints its version lines before spark.log.level takes effect; nothing more.
         long infoLines = out.lines().filter(l -> l.contains(" INFO ")).count();
         assertTrue(infoLines <= 3, "no INFO flood:\n" + out);

@@ -48,7 +48,18 @@ public final class DeltaTables {
     /** Creates an empty table with this schema unless one exists, so readers always find every table. */
     public static void createIfMissing(SparkSession spark, String path, org.apache.spark.sql.types.StructType schema) {
         // A metadata-only commit: no Spark job, no data file.
-        if (!exists(spark, path)) DeltaTable.createIfNotExists(spark).location(path).addColumns(schema).execute();
+        // A relative location can be read as a table name once the session has run SQL on delta.`...`: qualify it.
+        if (!exists(spark, path)) DeltaTable.createIfNotExists(spark).location(qualified(spark, path)).addColumns(schema).execute();
+    }
+
+    /** The path with its file system's scheme (file:/abs/out/tables/x), as Delta's SQL and builders want it. */
+    public static String qualified(SparkSession spark, String path) {
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+            return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toString();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot resolve " + path, e);
+        }
     }
 
     /** Appends rows whose keys the caller knows are not in the table (cheaper than a merge). */
@@ -95,13 +106,6 @@ public final class DeltaTables {
         });
         if (add.isEmpty()) return;
         // delta.`...` in SQL wants a qualified path; a relative --output like "out" is not one.
-        String qualified;
-        try {
-            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-            qualified = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toString();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot resolve " + path, e);
-        }
-        spark.sql("ALTER TABLE delta.`" + qualified.replace("`", "``") + "` ADD COLUMNS (" + String.join(", ", add) + ")");
+        spark.sql("ALTER TABLE delta.`" + qualified(spark, path).replace("`", "``") + "` ADD COLUMNS (" + String.join(", ", add) + ")");
     }
 }
