@@ -3,6 +3,7 @@ package dev.avcurate.app;
 import dev.avcurate.captioning.CaptionStage;
 import dev.avcurate.captioning.CaptionTables;
 import dev.avcurate.core.config.ConfigException;
+import dev.avcurate.shards.ShardStage;
 import dev.avcurate.core.config.CurateConfig;
 import dev.avcurate.core.config.CurateKeys;
 import dev.avcurate.core.spark.SparkSessions;
@@ -164,6 +165,7 @@ public final class Curate implements Callable<Integer> {
                 // The endpoint, prompt file and check patterns are checked before anything runs.
                 CaptionStage.plan(cfg, home(), System.getenv());
             }
+            if (toRun.contains("shard")) ShardStage.check(cfg);
             RunSummary summary = new RunSummary(cfg, input, output, toRun);
             // Stop Spark only if this run started it (tests and notebooks share theirs).
             boolean ownsSpark = SparkSession.getDefaultSession().isEmpty();
@@ -183,6 +185,7 @@ public final class Curate implements Callable<Integer> {
                                 .run(IngestTables.path(output, IngestTables.CLIPS)));
                         case "caption" -> summary.caption(new CaptionStage(spark, cfg, err, home(), System.getenv())
                                 .run(IngestTables.path(output, IngestTables.CLIPS), CaptionTables.path(output)));
+                        case "shard" -> summary.shard(new ShardStage(spark, cfg, err).run(output));
                         default -> throw new IllegalStateException("stage without a runner: " + stage);
                     }
                 }

@@ -102,6 +102,24 @@ final class RunSummary {
         stages.put("caption", m);
     }
 
+    void shard(dev.avcurate.shards.ShardStage.Report r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kept_clips", r.keptClips());
+        m.put("already_in_shards", r.alreadySharded());
+        m.put("duplicates", r.duplicates());
+        m.put("left_out", r.leftOut());
+        m.put("clips_written", r.written());
+        m.put("clips_by_split", r.clipsBySplit());
+        m.put("clips_by_bucket", r.clipsByBucket());
+        m.put("shard_files", r.shardFiles());
+        m.put("bytes", r.bytes());
+        m.put("failed", r.failed());
+        m.put("training_seconds", r.clipSeconds());
+        m.put("orphan_files_deleted", r.orphansDeleted());
+        m.put("seconds", round(r.seconds()));
+        stages.put("shard", m);
+    }
+
     void sparkStart(double seconds) {
         root.put("seconds_spark_start", round(seconds));
     }
@@ -139,6 +157,11 @@ final class RunSummary {
             t.put("captions", r.getLong(0));
             t.put("captions_passing_checks", r.getLong(1));
             t.put("captions_failed", r.getLong(2));
+        }), () -> DeltaTables.read(spark, dev.avcurate.shards.ShardTables.tablePath(output)).ifPresent(df -> {
+            Row r = df.selectExpr("count(*)", "coalesce(sum(rows), 0)", "coalesce(sum(bytes), 0)").first();
+            t.put("shard_files", r.getLong(0));
+            t.put("shard_rows", r.getLong(1));
+            t.put("shard_bytes", r.getLong(2));
         }), () -> DeltaTables.read(spark, IngestTables.path(output, IngestTables.REJECTS)).ifPresent(df -> {
             Map<String, Long> byReason = new TreeMap<>();
             for (Row r : df.groupBy("reason").count().collectAsList()) byReason.put(r.getString(0), r.getLong(1));
@@ -153,8 +176,10 @@ final class RunSummary {
         Map<String, Object> t = (Map<String, Object>) root.getOrDefault("totals", Map.of());
         String captions = t.containsKey("captions") ? String.format(Locale.ROOT, ", %s captions (%s pass the checks, %s failed requests)",
                 t.get("captions"), t.get("captions_passing_checks"), t.get("captions_failed")) : "";
-        return String.format(Locale.ROOT, "%s videos seen, %s clips (%s kept)%s, rejects %s; summary in %s/run-summary.json",
-                t.get("videos_seen"), t.get("clips"), t.get("kept_clips"), captions, t.get("rejects_by_reason"), output);
+        String shards = t.containsKey("shard_files") ? String.format(Locale.ROOT, ", %s clips in %s shard files", t.get("shard_rows"),
+                t.get("shard_files")) : "";
+        return String.format(Locale.ROOT, "%s videos seen, %s clips (%s kept)%s%s, rejects %s; summary in %s/run-summary.json",
+                t.get("videos_seen"), t.get("clips"), t.get("kept_clips"), captions, shards, t.get("rejects_by_reason"), output);
     }
 
     void write(SparkSession spark) throws IOException {

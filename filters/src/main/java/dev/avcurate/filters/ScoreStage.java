@@ -254,8 +254,8 @@ public final class ScoreStage {
             row[i + 1] = switch (c) {
                 case "scores_version" -> version;
                 case "score_error" -> error;
-                default -> values.get(c) instanceof Number n && !c.endsWith("_estimator") && !c.equals("camera_motion")
-                        && !c.equals("subtitle_text") ? (Object) n.doubleValue() : values.get(c);
+                default -> values.get(c) instanceof Number n && !c.endsWith("_estimator")
+                        && !ScorerSet.STRING_COLUMNS.contains(c) ? (Object) n.doubleValue() : values.get(c);
             };
         }
         return RowFactory.create(row);

@@ -62,7 +62,7 @@ public final class ShardFormat {
      *
      * @param path relative to the shards directory, e.g. {@code pretrain/256x448x49/part-....parquet}
      */
-    public record IndexEntry(String path, String split, String bucket, long rows, long bytes, String sha256) {}
+    public record IndexEntry(String path, String split, String bucket, long rows, long bytes, String sha256) implements java.io.Serializable {}
 
     /** A bucket name: {@code <width>x<height>x<frames>}. */
     public static String bucketName(int width, int height, int frames) {

@@ -22,10 +22,10 @@ public final class CurateKeys {
     private CurateKeys() {}
 
     /** Stage names in pipeline order. Later issues append theirs. */
-    public static final List<String> STAGES = List.of("ingest", "score", "filter", "caption");
+    public static final List<String> STAGES = List.of("ingest", "score", "filter", "caption", "shard");
 
     // pipeline
-    public static final ConfigKey<List<String>> PIPELINE_STAGES = listKey("pipeline.stages", List.of("ingest", "score", "filter", "caption"), STAGES,
+    public static final ConfigKey<List<String>> PIPELINE_STAGES = listKey("pipeline.stages", List.of("ingest", "score", "filter", "caption", "shard"), STAGES,
             "Stages to run, in pipeline order; `bin/curate run --stages` overrides it.");
 
     // spark
@@ -105,7 +105,7 @@ public final class CurateKeys {
             "ONNX Runtime intra-op threads per session (0 = ORT's default). 1 suits Spark's one task per core.");
 
     // score stage
-    public static final List<String> SCORERS = List.of("faces", "people", "sharpness", "motion", "brightness", "quality", "text", "speech", "sync");
+    public static final List<String> SCORERS = List.of("faces", "people", "sharpness", "motion", "brightness", "phash", "quality", "text", "speech", "sync");
     public static final ConfigKey<List<String>> SCORE_SCORERS = listKey("score.scorers", SCORERS, SCORERS,
             "Scorers of the score stage; all work from one decode of each clip (faces before sharpness, text and sync, which use "
                     + "its boxes; speech before sync, which uses its voice activity).");
@@ -277,6 +277,43 @@ public final class CurateKeys {
     public static final ConfigKey<Integer> CAPTION_EMBED_MAX_TOKENS = intKey("caption.embedding.max_tokens", 256, 8, 512,
             "Word pieces embedded per caption (256 is the model's training length; longer captions are cut).");
 
+    // shard stage
+    public static final ConfigKey<Double> SHARDS_FPS = positiveKey("shards.fps", 25, 120,
+            "Training frame rate: shard frames are on an exact clock at this rate (25 as HunyuanVideo-Avatar; Wan-S2V uses 16).");
+    public static final ConfigKey<List<String>> SHARDS_BUCKETS = listKey("shards.buckets", List.of("512x512", "384x672", "672x384"), null,
+            "Resolution buckets WxH; each clip goes to the one nearest its aspect ratio, scaled to cover it and centre-cropped. "
+                    + "HunyuanVideo-Avatar's high-resolution stage: [704x704, 704x960, 960x704, 704x1216, 1216x704].");
+    public static final ConfigKey<List<String>> SHARDS_FRAME_BUCKETS = listKey("shards.frame_buckets", List.of("33", "49", "81", "129"), null,
+            "Frame-count buckets (4n+1 for causal 3D VAEs); each clip takes the largest that fits its duration at shards.fps, from its middle.");
+    public static final ConfigKey<Double> SHARDS_MAX_UPSCALE = positiveKey("shards.max_upscale", 1.25, 16,
+            "Largest upscaling accepted to cover a bucket; a smaller source is left out with reason too_small_for_bucket.");
+    public static final ConfigKey<Integer> SHARDS_JPEG_QUALITY = intKey("shards.jpeg_quality", 90, 10, 100,
+            "JPEG quality of shard frames and reference frames.");
+    public static final ConfigKey<Integer> SHARDS_TARGET_MB = intKey("shards.target_mb", 256, 1, 100_000,
+            "A shard file is closed when it reaches about this many megabytes.");
+    public static final ConfigKey<String> SHARDS_QUALITY_SCORE = stringKey("shards.quality_score", "quality_technical",
+            "Score column that ranks clips: the copy kept among duplicates, and the order within SFT quotas (higher is better).");
+    public static final ConfigKey<List<String>> SHARDS_SFT_CRITERIA = listKey("shards.sft.criteria", List.of(
+            "multi_person: max_faces >= 2 OR speaker_count >= 2",
+            "dynamic_camera: camera_motion IS NOT NULL AND camera_motion <> 'static'",
+            "fine_motion: motion_mean >= 1.5 AND motion_mean <= 30",
+            "high_fidelity: quality_technical >= 55 AND face_sharpness >= 60"), null,
+            "The SFT subset (SPEC §1 step 5) as named Spark SQL conditions over the clips columns (\"name: condition\"); a kept clip "
+                    + "is SFT when it meets at least shards.sft.min_criteria of them (a null score fails a condition).");
+    public static final ConfigKey<Integer> SHARDS_SFT_MIN_CRITERIA = intKey("shards.sft.min_criteria", 2, 1, 100,
+            "How many SFT criteria a clip must meet.");
+    public static final ConfigKey<Double> SHARDS_SFT_MAX_SHARE_PER_VIDEO = doubleKey("shards.sft.max_share_per_video", 0.1, 0, 1,
+            "Quota: one source video holds at most this share of the SFT split (at least one clip), its best clips by quality_score; "
+                    + "the rest go to pretrain. Source videos stand in for speakers (no identity model here).");
+    public static final ConfigKey<Boolean> SHARDS_DEDUP = boolKey("shards.dedup.enabled", true,
+            "Remove near-duplicates before sharding (key-frame perceptual hashes, and VLM caption embeddings as supporting evidence).");
+    public static final ConfigKey<Integer> SHARDS_DEDUP_PHASH_BITS = intKey("shards.dedup.phash_max_bits", 24, 0, 192,
+            "Total Hamming distance over the three key-frame hashes (192 bits) at or under which two clips are the same footage.");
+    public static final ConfigKey<Integer> SHARDS_DEDUP_PHASH_LOOSE_BITS = intKey("shards.dedup.phash_loose_bits", 48, 0, 192,
+            "A looser distance that makes a duplicate only together with similar VLM captions.");
+    public static final ConfigKey<Double> SHARDS_DEDUP_CAPTION_COSINE = doubleKey("shards.dedup.caption_min_cosine", 0.95, -1, 1,
+            "Caption-embedding cosine at or above which two VLM captions support a duplicate (attribute captions never count).");
+
     // progress
     public static final ConfigKey<Double> PROGRESS_INTERVAL_S = positiveKey("progress.interval_s", 10, 3600,
             "Seconds between progress lines (counts and rates) on long stages.");
@@ -305,6 +342,9 @@ public final class CurateKeys {
             CAPTION_VLM_EXECUTOR_CONCURRENCY, CAPTION_VLM_BREAKER_FAILURES, CAPTION_VLM_BREAKER_COOLDOWN_S,
             CAPTION_MIN_WORDS, CAPTION_MAX_WORDS, CAPTION_LANGUAGE, CAPTION_EMOTION_WORDS, CAPTION_REFUSAL_PATTERNS,
             CAPTION_STRIP_PREFIXES, CAPTION_REJECT, CAPTION_EMBED, CAPTION_EMBED_MAX_TOKENS,
+            SHARDS_FPS, SHARDS_BUCKETS, SHARDS_FRAME_BUCKETS, SHARDS_MAX_UPSCALE, SHARDS_JPEG_QUALITY, SHARDS_TARGET_MB,
+            SHARDS_QUALITY_SCORE, SHARDS_SFT_CRITERIA, SHARDS_SFT_MIN_CRITERIA, SHARDS_SFT_MAX_SHARE_PER_VIDEO,
+            SHARDS_DEDUP, SHARDS_DEDUP_PHASH_BITS, SHARDS_DEDUP_PHASH_LOOSE_BITS, SHARDS_DEDUP_CAPTION_COSINE,
             PROGRESS_INTERVAL_S);
 
     private static Map<String, ConfigKey<?>> index(ConfigKey<?>... keys) {

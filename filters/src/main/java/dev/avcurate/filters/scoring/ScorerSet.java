@@ -63,6 +63,7 @@ public final class ScorerSet implements AutoCloseable {
                             default -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_FAST;
                         });
                 case "brightness" -> new BrightnessScorer();
+                case "phash" -> new PerceptualHashScorer();
                 case "people" -> new PersonScorer();
                 case "quality" -> new QualityScorer(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE));
                 case "text" -> new TextScorer(new PpOcrDetector(session(reg, modelsDir, "ppocr_det", device, threads),
@@ -104,12 +105,15 @@ public final class ScorerSet implements AutoCloseable {
         return out;
     }
 
+    /** Score columns holding strings (labels, text, hashes); every other score column is a number. */
+    public static final List<String> STRING_COLUMNS = List.of("camera_motion", "subtitle_text", "key_frame_phash");
+
     /** Every score and estimator column the configured scorers write, with its Spark SQL type. */
     public static Map<String, String> columns(CurateConfig cfg) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String name : cfg.get(SCORE_SCORERS)) {
             for (String c : columnsOf(name)) {
-                out.put(c, c.equals("camera_motion") || c.equals("subtitle_text") ? "STRING" : "DOUBLE");
+                out.put(c, STRING_COLUMNS.contains(c) ? "STRING" : "DOUBLE");
                 out.put(c + "_estimator", "STRING");
             }
         }
@@ -122,6 +126,7 @@ public final class ScorerSet implements AutoCloseable {
             case "sharpness" -> SharpnessScorer.COLUMNS;
             case "motion" -> MotionScorer.COLUMNS;
             case "brightness" -> BrightnessScorer.COLUMNS;
+            case "phash" -> PerceptualHashScorer.COLUMNS;
             case "people" -> PersonScorer.COLUMNS;
             case "quality" -> QualityScorer.COLUMNS;
             case "text" -> TextScorer.COLUMNS;
