@@ -177,6 +177,25 @@ class ShardStageTest {
         assertTrue(Files.isRegularFile(Path.of(out, "shards", "dataset_card.md")));
         assertTrue(Files.readString(Path.of(out, "shards", "dataset_card.json")).contains("\"clips\" : 3"));
 
+        // The trainer-bridge reader over what the stage wrote: two ranks see every clip once, in bucket-pure batches.
+        java.util.List<String> seen = new ArrayList<>();
+        for (int rank = 0; rank < 2; rank++) {
+            dev.avcurate.trainerbridge.ReaderOptions o = dev.avcurate.trainerbridge.ReaderOptions.builder().shardsDir(out + "/shards")
+                    .seed(3).epoch(0).rank(rank).worldSize(2).batchSize(2).shuffle(true).verifyChecksum(true).build();
+            try (dev.avcurate.trainerbridge.ShardReader reader = dev.avcurate.trainerbridge.ShardReader.open(o)) {
+                while (reader.hasNext()) {
+                    dev.avcurate.trainerbridge.Batch b = reader.next();
+                    for (dev.avcurate.trainerbridge.Sample x : b.samples()) {
+                        assertEquals(b.bucket(), x.bucket());
+                        assertEquals(x.numFrames() * 16_000 / 25, x.audio().length);
+                        seen.add(x.clipId());
+                    }
+                }
+            }
+        }
+        seen.sort(null);
+        assertEquals(List.of("orig", "other", "portrait"), seen);
+
         // A rerun adds nothing; a file left by an interrupted run (never indexed) is deleted.
         Path orphan = Path.of(out, "shards", "pretrain", "336x192x81", "part-orphan.parquet");
         Files.createDirectories(orphan.getParent());

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.schema.MessageType;
@@ -93,7 +94,12 @@ public final class ShardFormat {
         return out;
     }
 
-    /** Writes the index atomically: a temporary file renamed over the old one. */
+    /**
+     * Writes the index through a temporary file renamed over the old one, so that a reader sees the
+     * old index or the new one, never a partial one. Where the file system will not rename over an
+     * existing file (HDFS, some object stores), the old index is deleted first, and a reader opening
+     * it in that instant finds none.
+     */
     public static void writeIndex(Path shardsDir, List<IndexEntry> entries, Configuration conf) throws IOException {
         Path p = new Path(shardsDir, INDEX);
         Path tmp = new Path(shardsDir, "." + INDEX + ".tmp");
@@ -106,7 +112,15 @@ public final class ShardFormat {
             }
             o.write(sb.toString().getBytes(StandardCharsets.UTF_8));
         }
-        fs.delete(p, false);
-        if (!fs.rename(tmp, p)) throw new IOException("cannot write " + p);
+        boolean renamed;
+        try {
+            renamed = fs.rename(tmp, p); // replaces p on local disks (POSIX rename)
+        } catch (FileAlreadyExistsException e) {
+            renamed = false;
+        }
+        if (!renamed) {
+            fs.delete(p, false);
+            if (!fs.rename(tmp, p)) throw new IOException("cannot write " + p);
+        }
     }
 }
