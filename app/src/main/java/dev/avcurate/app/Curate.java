@@ -299,7 +299,7 @@ public final class Curate implements Callable<Integer> {
         }
 
         @Command(name = "check", mixinStandardHelpOptions = true,
-                description = "Validates models.dir against the registry: presence, SHA-256, input and output names and shapes.")
+                description = "Validates models.dir against the registry (presence, SHA-256, input and output names and shapes), and every export of the papers' models the config selects against its operator's inputs and outputs.")
         static final class Check implements Callable<Integer> {
             @CommandLine.Mixin
             ConfigOptions conf;
@@ -312,6 +312,19 @@ public final class Curate implements Callable<Integer> {
                 for (var spec : reg.all().values()) {
                     List<String> p = ModelRegistry.check(spec, dirOf(c));
                     if (p.isEmpty()) out.println(spec.name() + ": ok " + dirOf(c).resolve(spec.file()));
+                    else {
+                        p.forEach(out::println);
+                        bad++;
+                    }
+                }
+                // Your exports of the papers' models that the config selects: each against its operator's interface.
+                for (var e : dev.avcurate.filters.scoring.ScorerSet.userModels(c).entrySet()) {
+                    String f = c.get(e.getValue());
+                    List<String> p;
+                    if (f.isBlank()) p = List.of(e.getValue().path() + ": " + e.getKey().name() + " is selected but no model file is set");
+                    else if (!Files.isRegularFile(Path.of(f))) p = List.of(e.getValue().path() + ": " + e.getKey().name() + " model file missing: " + f);
+                    else p = ModelRegistry.checkInterface(e.getKey(), Path.of(f));
+                    if (p.isEmpty()) out.println(e.getKey().name() + ": ok " + f + " (" + e.getValue().path() + ")");
                     else {
                         p.forEach(out::println);
                         bad++;
