@@ -323,7 +323,7 @@ public final class Curate implements Callable<Integer> {
                     List<String> p;
                     if (f.isBlank()) p = List.of(e.getValue().path() + ": " + e.getKey().name() + " is selected but no model file is set");
                     else if (!Files.isRegularFile(Path.of(f))) p = List.of(e.getValue().path() + ": " + e.getKey().name() + " model file missing: " + f);
-                    else p = ModelRegistry.checkInterface(e.getKey(), Path.of(f));
+                    else p = dev.avcurate.filters.scoring.ScorerSet.checkUserModel(e.getKey(), Path.of(f));
                     if (p.isEmpty()) out.println(e.getKey().name() + ": ok " + f + " (" + e.getValue().path() + ")");
                     else {
                         p.forEach(out::println);

@@ -76,7 +76,7 @@ public final class ScoreStage {
         for (String s : cfg.get(SCORE_SCORERS)) {
             for (String m : ScorerSet.MODELS.getOrDefault(s, List.of())) problems.addAll(ModelRegistry.check(reg.get(m), dir));
         }
-        if (cfg.get(SCORE_SCORERS).contains("quality")) {
+        if (cfg.get(SCORE_SCORERS).contains("quality") && cfg.get(SCORE_QUALITY_ESTIMATOR).equals("brisque")) {
             for (String f : List.of(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE))) {
                 if (!java.nio.file.Files.isRegularFile(Path.of(f))) problems.add("quality: BRISQUE file missing: " + f + " (Debian package opencv-data)");
             }
@@ -86,7 +86,10 @@ public final class ScoreStage {
             problems.add("text: Tesseract data missing: " + Path.of(cfg.get(SCORE_TEXT_TESSDATA), "eng.traineddata")
                     + " (Debian package tesseract-ocr-eng), or set score.text.read_subtitles=false");
         }
-        if (cfg.get(SCORE_SCORERS).contains("people") && !cfg.get(SCORE_SCORERS).contains("faces")) {
+        if (cfg.get(SCORE_SCORERS).contains("identity") && (!cfg.get(SCORE_SCORERS).contains("faces") || !cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd"))) {
+            problems.add("score.scorers: identity needs the faces scorer with score.face.estimator: scrfd (ArcFace aligns on SCRFD's five keypoints)");
+        }
+        if (cfg.get(SCORE_SCORERS).contains("people") && cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("face_boxes") && !cfg.get(SCORE_SCORERS).contains("faces")) {
             problems.add("score.scorers: people needs the faces scorer (bodies are expanded from face boxes)");
         }
         if ((cfg.get(SCORE_SCORERS).contains("speech") || cfg.get(SCORE_SCORERS).contains("sync")) && cfg.get(DECODE_AUDIO_RATE) != 16_000) {
@@ -96,7 +99,9 @@ public final class ScoreStage {
         if (cfg.get(SCORE_SCORERS).contains("sync") && !cfg.get(SCORE_SCORERS).containsAll(List.of("faces", "speech"))) {
             problems.add("score.scorers: sync needs the faces scorer (face tracks) and the speech scorer (voice activity)");
         }
-        if (!ScorerSet.userModels(cfg).isEmpty() && cfg.get(DECODE_SYNC_FPS) != 25) {
+        boolean syncModels = ScorerSet.userModels(cfg).keySet().stream().anyMatch(m -> m == dev.avcurate.filters.sync.SyncNet.SPEC
+                || m == dev.avcurate.filters.sync.StableSyncNet.SPEC || m == dev.avcurate.filters.sync.LightAsd.SPEC);
+        if (syncModels && cfg.get(DECODE_SYNC_FPS) != 25) {
             problems.add("decode.sync_fps: SyncNet, StableSyncNet and Light-ASD are trained at 25 fps (4 MFCC frames, 3.2 mel "
                     + "frames per video frame), not " + cfg.get(DECODE_SYNC_FPS));
         }
@@ -108,7 +113,7 @@ public final class ScoreStage {
             } else if (!java.nio.file.Files.isRegularFile(Path.of(f))) {
                 problems.add(key.path() + ": " + spec.name() + " model file missing: " + f);
             } else {
-                problems.addAll(ModelRegistry.checkInterface(spec, Path.of(f)));
+                problems.addAll(ScorerSet.checkUserModel(spec, Path.of(f)));
             }
         });
         return problems;

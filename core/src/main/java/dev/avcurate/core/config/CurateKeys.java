@@ -105,8 +105,8 @@ public final class CurateKeys {
             "ONNX Runtime intra-op threads per session (0 = ORT's default). 1 suits Spark's one task per core.");
 
     // score stage
-    public static final List<String> SCORERS = List.of("faces", "people", "sharpness", "motion", "brightness", "phash", "quality", "text", "speech", "sync");
-    public static final ConfigKey<List<String>> SCORE_SCORERS = listKey("score.scorers", SCORERS, SCORERS,
+    public static final List<String> SCORERS = List.of("faces", "people", "sharpness", "motion", "brightness", "phash", "quality", "text", "speech", "sync", "identity");
+    public static final ConfigKey<List<String>> SCORE_SCORERS = listKey("score.scorers", SCORERS.subList(0, SCORERS.size() - 1), SCORERS,
             "Scorers of the score stage; all work from one decode of each clip (faces before sharpness, text and sync, which use "
                     + "its boxes; speech before sync, which uses its voice activity).");
     public static final ConfigKey<Integer> SCORE_BATCH_CLIPS = intKey("score.batch_clips", 256, 1, 10_000_000,
@@ -181,6 +181,44 @@ public final class CurateKeys {
             "Default speaking rule: mean mouth-patch change per frame (grey levels, averaged over +-2 frames) a speaking face shows.");
     public static final ConfigKey<Double> SCORE_SYNC_SPEAKER_MIN_RATIO = doubleKey("score.sync.speaker_min_ratio", 0.1, 0, 1,
             "Share of a track's frames that must be speaking for it to count in speaker_count.");
+
+    // the papers' models, from the user's ONNX exports (SPEC §3)
+    public static final ConfigKey<String> SCORE_FACE_ESTIMATOR = enumKey("score.face.estimator", "blazeface", List.of("blazeface", "scrfd"),
+            "Face detector: blazeface (bundled) or scrfd (your insightface SCRFD export, score.face.scrfd_model; 5 keypoints, needed by the identity scorer).");
+    public static final ConfigKey<String> SCORE_FACE_SCRFD_MODEL = stringKey("score.face.scrfd_model", "",
+            "Path of a SCRFD export (input input.1 (1,3,640,640); nine outputs: scores, box distances and 5 keypoints at strides 8, 16, 32).");
+    public static final ConfigKey<String> SCORE_PEOPLE_ESTIMATOR = enumKey("score.people.estimator", "face_boxes",
+            List.of("face_boxes", "yolox", "rtmpose", "vitpose"),
+            "What person_area_ratio comes from: face_boxes (faces expanded to bodies), yolox (person boxes), rtmpose or vitpose "
+                    + "(YOLOX boxes, then top-down poses; a 133-keypoint DWPose/RTMPose export also gives the hand boxes of hand_sharpness).");
+    public static final ConfigKey<String> SCORE_PEOPLE_YOLOX_MODEL = stringKey("score.people.yolox_model", "",
+            "Path of a YOLOX export (input images (1,3,640,640); raw head output (1,8400,5+classes)), as DWPose's yolox_l.onnx.");
+    public static final ConfigKey<String> SCORE_PEOPLE_POSE_MODEL = stringKey("score.people.pose_model", "",
+            "Path of an RTMPose/DWPose export (input input (N,3,H,W); outputs simcc_x, simcc_y) or a ViTPose export "
+                    + "(input (N,3,256,192); heatmaps (N,17,64,48)), per score.people.estimator.");
+    public static final ConfigKey<Double> SCORE_PEOPLE_MIN_SCORE = doubleKey("score.people.min_score", 0.3, 0, 1,
+            "YOLOX person score threshold (DWPose uses 0.3).");
+    public static final ConfigKey<Double> SCORE_PEOPLE_KEYPOINT_MIN = doubleKey("score.people.keypoint_min_score", 0.3, 0, 100,
+            "Keypoint confidence that counts a keypoint for pose extents and hand boxes (the model's raw SimCC or heatmap value).");
+    public static final ConfigKey<String> SCORE_QUALITY_ESTIMATOR = enumKey("score.quality.estimator", "brisque", List.of("brisque", "dover"),
+            "quality_technical from brisque (bundled) or dover (your DOVER export, score.quality.dover_model; also sets quality_aesthetic).");
+    public static final ConfigKey<String> SCORE_QUALITY_DOVER_MODEL = stringKey("score.quality.dover_model", "",
+            "Path of a DOVER export (inputs aes_view (1,3,32,224,224), tech_view (N,3,32,224,224); outputs aesthetic_score, technical_score).");
+    public static final ConfigKey<String> SCORE_AESTHETIC_ESTIMATOR = enumKey("score.quality.aesthetic_estimator", "none", List.of("none", "laion"),
+            "quality_aesthetic from the LAION aesthetic predictor (CLIP ViT-L/14 embedding + MLP head, frames at 10/50/90%; 1..10 scale).");
+    public static final ConfigKey<String> SCORE_AESTHETIC_CLIP_MODEL = stringKey("score.quality.clip_model", "",
+            "Path of a CLIP ViT-L/14 image export (input pixel_values (N,3,224,224); output image_embeds (N,768)).");
+    public static final ConfigKey<String> SCORE_AESTHETIC_HEAD_MODEL = stringKey("score.quality.aesthetic_head_model", "",
+            "Path of the LAION aesthetic MLP head export (input embedding (N,768); output score (N,1)).");
+    public static final ConfigKey<String> SCORE_MOTION_ESTIMATOR = enumKey("score.motion.estimator", "dis", List.of("dis", "unimatch"),
+            "motion_mean from DIS optical flow (bundled) or unimatch (your UniMatch/RAFT export on Open-Sora's schedule: 320x576, "
+                    + "frames 0/10/20/30, mean absolute flow); camera_motion always comes from DIS.");
+    public static final ConfigKey<String> SCORE_MOTION_FLOW_MODEL = stringKey("score.motion.flow_model", "",
+            "Path of a UniMatch/RAFT export (inputs image1, image2 (N,3,320,576); output flow (N,2,320,576)).");
+    public static final ConfigKey<String> SCORE_IDENTITY_MODEL = stringKey("score.identity.arcface_model", "",
+            "Path of an ArcFace export (input input.1 (N,3,112,112); one (N,512) output) for the identity scorer (identity_count).");
+    public static final ConfigKey<Double> SCORE_IDENTITY_THRESHOLD = doubleKey("score.identity.threshold", 0.4, -1, 1,
+            "Cosine at or above which two faces are the same person (0.4 is the usual ArcFace value).");
 
     // filter (threshold) stage
     public static final ConfigKey<List<FilterRule>> FILTER_RULES = ConfigKey.rulesKey("filter.rules", List.of(
@@ -334,6 +372,10 @@ public final class CurateKeys {
             SCORE_SYNC_ESTIMATOR, SCORE_SYNC_ASD_ESTIMATOR, SCORE_SYNC_SYNCNET_MODEL, SCORE_SYNC_STABLE_MODEL, SCORE_SYNC_LIGHT_ASD_MODEL,
             SCORE_SYNC_TRACK_IOU, SCORE_SYNC_MAX_GAP_S, SCORE_SYNC_MIN_TRACK_S, SCORE_SYNC_SMOOTH, SCORE_SYNC_MOUTH_MOTION,
             SCORE_SYNC_SPEAKER_MIN_RATIO,
+            SCORE_FACE_ESTIMATOR, SCORE_FACE_SCRFD_MODEL, SCORE_PEOPLE_ESTIMATOR, SCORE_PEOPLE_YOLOX_MODEL, SCORE_PEOPLE_POSE_MODEL,
+            SCORE_PEOPLE_MIN_SCORE, SCORE_PEOPLE_KEYPOINT_MIN, SCORE_QUALITY_ESTIMATOR, SCORE_QUALITY_DOVER_MODEL,
+            SCORE_AESTHETIC_ESTIMATOR, SCORE_AESTHETIC_CLIP_MODEL, SCORE_AESTHETIC_HEAD_MODEL, SCORE_MOTION_ESTIMATOR,
+            SCORE_MOTION_FLOW_MODEL, SCORE_IDENTITY_MODEL, SCORE_IDENTITY_THRESHOLD,
             FILTER_RULES, FILTER_AUDIO_FIXUP_MAX,
             CAPTION_MODE, CAPTION_PROMPT, CAPTION_BATCH_CLIPS, CAPTION_VLM_ENDPOINT, CAPTION_VLM_MODEL, CAPTION_VLM_API_KEY,
             CAPTION_VLM_FRAMES_AS, CAPTION_VLM_FPS, CAPTION_VLM_MIN_FRAMES, CAPTION_VLM_MAX_FRAMES, CAPTION_VLM_MAX_PIXELS,

@@ -9,6 +9,7 @@ import java.util.List;
  */
 public final class ClipContext {
     private List<List<Box>> faces;
+    private List<List<Box>> hands;
     private float[] speechProbabilities;
 
     /** Silero VAD probability per 512-sample window of the clip's audio; null when the speech scorer did not run or the clip has no audio. */
@@ -27,5 +28,14 @@ public final class ClipContext {
 
     public void faces(List<List<Box>> perFrame) {
         this.faces = new ArrayList<>(perFrame);
+    }
+
+    /** Hand boxes per sampled frame from a whole-body pose model, or null when none ran. */
+    public List<List<Box>> hands() {
+        return hands;
+    }
+
+    public void hands(List<List<Box>> perFrame) {
+        this.hands = new ArrayList<>(perFrame);
     }
 }

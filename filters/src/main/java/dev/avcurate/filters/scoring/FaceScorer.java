@@ -16,12 +16,52 @@ public final class FaceScorer implements Scorer {
     /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
     public static final List<String> COLUMNS = List.of("face_frames_ratio", "max_faces", "face_area_ratio", "clear_face_run_s");
 
-    private final BlazeFace detector;
+    private final java.util.function.Function<List<VideoFrame>, List<List<Box>>> detector;
+    private final java.util.function.Supplier<String> estimator;
     private final double clearScore;
     private final double clearMinPx;
 
     public FaceScorer(BlazeFace detector, double clearScore, double clearMinPx) {
+        this(frames -> {
+            List<List<Box>> out = new ArrayList<>();
+            for (VideoFrame f : frames) out.add(detector.detect(f));
+            return out;
+        }, () -> "blazeface_front_128@" + detector.device(), clearScore, clearMinPx);
+    }
+
+    /**
+     * With SCRFD (your export): its five keypoints are laid out as BlazeFace's six (eyes, nose,
+     * mouth centre, the eyes again for the ears) for the scorers that read BlazeFace's layout (the
+     * sync scorer's mouth), followed by SCRFD's own ten values for ArcFace alignment.
+     */
+    public static FaceScorer scrfd(dev.avcurate.filters.vision.ScrfdFaceDetector scrfd, double clearScore, double clearMinPx) {
+        return new FaceScorer(frames -> {
+            List<List<Box>> out = new ArrayList<>();
+            for (List<Box> boxes : scrfd.detect(frames)) {
+                List<Box> laid = new ArrayList<>();
+                for (Box b : boxes) laid.add(blazeLayout(b));
+                out.add(laid);
+            }
+            return out;
+        }, scrfd::estimator, clearScore, clearMinPx);
+    }
+
+    /** SCRFD (left eye, right eye, nose, left and right mouth corners) in BlazeFace's order, then SCRFD's ten values. */
+    static Box blazeLayout(Box b) {
+        double[] k = b.keypoints();
+        if (k == null || k.length != 10) return b;
+        double[] out = new double[22];
+        // Both list the eye on the image's left first (BlazeFace's "right eye" is the subject's right).
+        double[] blaze = {k[0], k[1], k[2], k[3], k[4], k[5], (k[6] + k[8]) / 2, (k[7] + k[9]) / 2, k[0], k[1], k[2], k[3]};
+        System.arraycopy(blaze, 0, out, 0, 12);
+        System.arraycopy(k, 0, out, 12, 10);
+        return new Box(b.x0(), b.y0(), b.x1(), b.y1(), b.score(), out);
+    }
+
+    private FaceScorer(java.util.function.Function<List<VideoFrame>, List<List<Box>>> detector, java.util.function.Supplier<String> estimator,
+                       double clearScore, double clearMinPx) {
         this.detector = detector;
+        this.estimator = estimator;
         this.clearScore = clearScore;
         this.clearMinPx = clearMinPx;
     }
@@ -38,11 +78,10 @@ public final class FaceScorer implements Scorer {
 
     @Override
     public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
-        List<List<Box>> perFrame = new ArrayList<>();
-        for (VideoFrame f : clip.frames()) perFrame.add(detector.detect(f));
+        List<List<Box>> perFrame = clip.frames().isEmpty() ? List.of() : detector.apply(clip.frames());
         ctx.faces(perFrame);
         summarize(clip, perFrame, out);
-        String est = "blazeface_front_128@" + detector.device();
+        String est = estimator.get();
         for (String c : columns()) out.put(c + "_estimator", est);
     }
 

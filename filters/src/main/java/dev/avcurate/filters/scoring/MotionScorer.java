@@ -43,6 +43,14 @@ public final class MotionScorer implements Scorer {
      * @param pairStride flow on every {@code pairStride}-th pair of consecutive sampled frames (1 = all)
      * @param preset     DISOpticalFlow.PRESET_ULTRAFAST, PRESET_FAST or PRESET_MEDIUM
      */
+    /** UniMatch/RAFT (your export) for motion_mean when configured; camera_motion stays DIS's. */
+    private dev.avcurate.filters.vision.OpticalFlowMotion flow;
+
+    public MotionScorer withFlow(dev.avcurate.filters.vision.OpticalFlowMotion f) {
+        this.flow = f;
+        return this;
+    }
+
     public MotionScorer(int gapFrames, double staticPx, int pairStride, int preset) {
         this.gapFrames = gapFrames;
         this.staticPx = staticPx;
@@ -95,6 +103,14 @@ public final class MotionScorer implements Scorer {
         out.put("motion_mean_estimator", "opencv_dis_" + p + "_320x576_consecutive/" + pairStride + "_scaled_to_gap" + gapFrames);
         out.put("camera_motion", label(pairs, staticPx));
         out.put("camera_motion_estimator", "dis_global_fit");
+        if (flow != null) {
+            // Open-Sora's frame schedule is in source frames: the 25 fps sync clock is the closer input when decoded.
+            boolean sync = !clip.syncFrames().isEmpty();
+            dev.avcurate.filters.vision.OpticalFlowMotion.Result r = flow.score(sync ? clip.syncFrames() : clip.frames(),
+                    sync ? clip.syncFps() : clip.sampleFps(), clip.sourceFps());
+            out.put("motion_mean", r == null ? null : r.motionMean());
+            out.put("motion_mean_estimator", flow.estimator());
+        }
     }
 
     static String label(List<Global> pairs, double staticPx) {

@@ -16,6 +16,26 @@ public final class PersonScorer implements Scorer {
     /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
     public static final List<String> COLUMNS = List.of("person_area_ratio");
 
+    private dev.avcurate.filters.vision.YoloxPersonDetector persons;
+    private java.util.function.BiFunction<List<VideoFrame>, List<List<Box>>, List<List<dev.avcurate.filters.vision.Pose>>> poses;
+    private String poseEstimator;
+    private double keypointMin;
+
+    /**
+     * The recipe's first filter from your exports: YOLOX person boxes, and optionally top-down
+     * poses (RTMPose/DWPose or ViTPose) on them, whose extents join the boxes and whose hand boxes
+     * (133-keypoint whole-body models) go to the sharpness scorer.
+     */
+    public PersonScorer withModels(dev.avcurate.filters.vision.YoloxPersonDetector detector,
+                                   java.util.function.BiFunction<List<VideoFrame>, List<List<Box>>, List<List<dev.avcurate.filters.vision.Pose>>> poseModel,
+                                   String poseName, double keypointMinScore) {
+        this.persons = detector;
+        this.poses = poseModel;
+        this.poseEstimator = poseName;
+        this.keypointMin = keypointMinScore;
+        return this;
+    }
+
     @Override
     public String name() {
         return "people";
@@ -28,6 +48,10 @@ public final class PersonScorer implements Scorer {
 
     @Override
     public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
+        if (persons != null) {
+            scoreWithModels(clip, ctx, out);
+            return;
+        }
         if (ctx.faces() == null || clip.frames().isEmpty()) return;
         List<Double> shares = new ArrayList<>();
         for (int i = 0; i < clip.frames().size(); i++) {
@@ -46,5 +70,31 @@ public final class PersonScorer implements Scorer {
     static Box body(Box face) {
         double cx = (face.x0() + face.x1()) / 2, w = face.width(), h = face.height();
         return new Box(cx - 1.5 * w, face.y0() - 0.25 * h, cx + 1.5 * w, face.y1() + 6 * h, face.score(), null);
+    }
+
+    private void scoreWithModels(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
+        if (clip.frames().isEmpty()) return;
+        List<List<Box>> boxes = persons.detect(clip.frames());
+        String est = persons.estimator();
+        if (poses != null) {
+            List<List<dev.avcurate.filters.vision.Pose>> p = poses.apply(clip.frames(), boxes);
+            List<List<Box>> withPoses = new ArrayList<>(), hands = new ArrayList<>();
+            for (int i = 0; i < boxes.size(); i++) {
+                List<Box> frameBoxes = new ArrayList<>(boxes.get(i)), frameHands = new ArrayList<>();
+                for (dev.avcurate.filters.vision.Pose pose : p.get(i)) {
+                    Box extent = pose.bbox(keypointMin);
+                    if (extent != null) frameBoxes.add(extent);
+                    frameHands.addAll(pose.handBoxes(keypointMin));
+                }
+                withPoses.add(frameBoxes);
+                hands.add(frameHands);
+            }
+            boxes = withPoses;
+            ctx.hands(hands);
+            est = est + "+" + poseEstimator;
+        }
+        VideoFrame f0 = clip.frames().get(0);
+        out.put("person_area_ratio", dev.avcurate.filters.vision.PoseMeasures.personAreaRatio(boxes, f0.width(), f0.height()));
+        out.put("person_area_ratio_estimator", est);
     }
 }

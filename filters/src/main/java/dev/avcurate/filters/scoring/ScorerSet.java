@@ -1,5 +1,14 @@
 package dev.avcurate.filters.scoring;
 
+import dev.avcurate.filters.vision.ArcFaceEmbedder;
+import dev.avcurate.filters.vision.ClipAesthetic;
+import dev.avcurate.filters.vision.DoverQuality;
+import dev.avcurate.filters.vision.OpticalFlowMotion;
+import dev.avcurate.filters.vision.RtmPose;
+import dev.avcurate.filters.vision.ScrfdFaceDetector;
+import dev.avcurate.filters.vision.VitPose;
+import dev.avcurate.filters.vision.YoloxPersonDetector;
+
 import static dev.avcurate.core.config.CurateKeys.*;
 
 import dev.avcurate.core.Ids;
@@ -52,7 +61,10 @@ public final class ScorerSet implements AutoCloseable {
         for (String name : SCORERS) {
             if (!names.contains(name)) continue;
             scorers.add(switch (name) {
-                case "faces" -> new FaceScorer(new BlazeFace(session(reg, modelsDir, "blazeface", device, threads),
+                case "faces" -> cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd")
+                        ? FaceScorer.scrfd(new ScrfdFaceDetector(userSession(ScrfdFaceDetector.SPEC, cfg, SCORE_FACE_SCRFD_MODEL, device, threads),
+                                cfg.get(SCORE_FACE_MIN_SCORE), cfg.get(SCORE_FACE_NMS_IOU)), cfg.get(SCORE_FACE_CLEAR_SCORE), cfg.get(SCORE_FACE_CLEAR_MIN_PX))
+                        : new FaceScorer(new BlazeFace(session(reg, modelsDir, "blazeface", device, threads),
                         cfg.get(SCORE_FACE_MIN_SCORE), cfg.get(SCORE_FACE_NMS_IOU)),
                         cfg.get(SCORE_FACE_CLEAR_SCORE), cfg.get(SCORE_FACE_CLEAR_MIN_PX));
                 case "sharpness" -> new SharpnessScorer(cfg.get(SCORE_SHARP_FACE_SIZE), cfg.get(SCORE_SHARP_FRAME_WIDTH));
@@ -61,11 +73,14 @@ public final class ScorerSet implements AutoCloseable {
                             case "ultrafast" -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_ULTRAFAST;
                             case "medium" -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_MEDIUM;
                             default -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_FAST;
-                        });
+                        }).withFlow(cfg.get(SCORE_MOTION_ESTIMATOR).equals("unimatch")
+                                ? new OpticalFlowMotion(userSession(OpticalFlowMotion.SPEC, cfg, SCORE_MOTION_FLOW_MODEL, device, threads)) : null);
                 case "brightness" -> new BrightnessScorer();
                 case "phash" -> new PerceptualHashScorer();
-                case "people" -> new PersonScorer();
-                case "quality" -> new QualityScorer(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE));
+                case "people" -> people(cfg, device, threads);
+                case "quality" -> quality(cfg, device, threads);
+                case "identity" -> new IdentityScorer(new ArcFaceEmbedder(userSession(ArcFaceEmbedder.SPEC, cfg, SCORE_IDENTITY_MODEL, device, threads)),
+                        cfg.get(SCORE_IDENTITY_THRESHOLD));
                 case "text" -> new TextScorer(new PpOcrDetector(session(reg, modelsDir, "ppocr_det", device, threads),
                         cfg.get(SCORE_TEXT_MAX_SIDE), cfg.get(SCORE_TEXT_BIN), cfg.get(SCORE_TEXT_BOX), cfg.get(SCORE_TEXT_UNCLIP)),
                         cfg.get(SCORE_TEXT_FRAMES),
@@ -86,6 +101,35 @@ public final class ScorerSet implements AutoCloseable {
         }
     }
 
+    private static PersonScorer people(CurateConfig cfg, String device, int threads) {
+        String est = cfg.get(SCORE_PEOPLE_ESTIMATOR);
+        if (est.equals("face_boxes")) return new PersonScorer();
+        YoloxPersonDetector yolox = new YoloxPersonDetector(userSession(YoloxPersonDetector.SPEC, cfg, SCORE_PEOPLE_YOLOX_MODEL, device, threads),
+                cfg.get(SCORE_PEOPLE_MIN_SCORE), 0.45);
+        return switch (est) {
+            case "rtmpose" -> {
+                RtmPose pose = new RtmPose(userSession(RtmPose.SPEC, cfg, SCORE_PEOPLE_POSE_MODEL, device, threads));
+                yield new PersonScorer().withModels(yolox, pose::estimate, pose.estimator(), cfg.get(SCORE_PEOPLE_KEYPOINT_MIN));
+            }
+            case "vitpose" -> {
+                VitPose pose = new VitPose(userSession(VitPose.SPEC, cfg, SCORE_PEOPLE_POSE_MODEL, device, threads));
+                yield new PersonScorer().withModels(yolox, pose::estimate, pose.estimator(), cfg.get(SCORE_PEOPLE_KEYPOINT_MIN));
+            }
+            default -> new PersonScorer().withModels(yolox, null, null, 0);
+        };
+    }
+
+    private static Scorer quality(CurateConfig cfg, String device, int threads) {
+        boolean dover = cfg.get(SCORE_QUALITY_ESTIMATOR).equals("dover");
+        boolean laion = cfg.get(SCORE_AESTHETIC_ESTIMATOR).equals("laion");
+        QualityScorer brisque = dover ? null : new QualityScorer(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE));
+        if (!dover && !laion) return brisque;
+        return new ModelQualityScorer(brisque,
+                dover ? new DoverQuality(userSession(DoverQuality.SPEC, cfg, SCORE_QUALITY_DOVER_MODEL, device, threads)) : null,
+                laion ? new ClipAesthetic(userSession(ClipAesthetic.CLIP_SPEC, cfg, SCORE_AESTHETIC_CLIP_MODEL, device, threads),
+                        userSession(ClipAesthetic.HEAD_SPEC, cfg, SCORE_AESTHETIC_HEAD_MODEL, device, threads)) : null);
+    }
+
     private static OnnxSessions.Shared session(ModelRegistry reg, Path dir, String model, String device, int threads) {
         ModelSpec spec = reg.get(model);
         return OnnxSessions.get(spec, dir.resolve(spec.file()), device, threads);
@@ -98,11 +142,32 @@ public final class ScorerSet implements AutoCloseable {
     /** The user-supplied operator models the config asks for: spec and the key naming its file. */
     public static Map<ModelSpec, ConfigKey<String>> userModels(CurateConfig cfg) {
         Map<ModelSpec, ConfigKey<String>> out = new LinkedHashMap<>();
-        if (!cfg.get(SCORE_SCORERS).contains("sync")) return out;
+        List<String> on = cfg.get(SCORE_SCORERS);
+        if (on.contains("faces") && cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd")) out.put(ScrfdFaceDetector.SPEC, SCORE_FACE_SCRFD_MODEL);
+        if (on.contains("people") && !cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("face_boxes")) {
+            out.put(YoloxPersonDetector.SPEC, SCORE_PEOPLE_YOLOX_MODEL);
+            if (cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("rtmpose")) out.put(RtmPose.SPEC, SCORE_PEOPLE_POSE_MODEL);
+            if (cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("vitpose")) out.put(VitPose.SPEC, SCORE_PEOPLE_POSE_MODEL);
+        }
+        if (on.contains("quality") && cfg.get(SCORE_QUALITY_ESTIMATOR).equals("dover")) out.put(DoverQuality.SPEC, SCORE_QUALITY_DOVER_MODEL);
+        if (on.contains("quality") && cfg.get(SCORE_AESTHETIC_ESTIMATOR).equals("laion")) {
+            out.put(ClipAesthetic.CLIP_SPEC, SCORE_AESTHETIC_CLIP_MODEL);
+            out.put(ClipAesthetic.HEAD_SPEC, SCORE_AESTHETIC_HEAD_MODEL);
+        }
+        if (on.contains("motion") && cfg.get(SCORE_MOTION_ESTIMATOR).equals("unimatch")) out.put(OpticalFlowMotion.SPEC, SCORE_MOTION_FLOW_MODEL);
+        if (on.contains("identity")) out.put(ArcFaceEmbedder.SPEC, SCORE_IDENTITY_MODEL);
+        if (!on.contains("sync")) return out;
         if (cfg.get(SCORE_SYNC_ESTIMATOR).equals("syncnet")) out.put(SyncNet.SPEC, SCORE_SYNC_SYNCNET_MODEL);
         if (cfg.get(SCORE_SYNC_ESTIMATOR).equals("stable_syncnet")) out.put(StableSyncNet.SPEC, SCORE_SYNC_STABLE_MODEL);
         if (cfg.get(SCORE_SYNC_ASD_ESTIMATOR).equals("light_asd")) out.put(LightAsd.SPEC, SCORE_SYNC_LIGHT_ASD_MODEL);
         return out;
+    }
+
+    /** A user's export against its operator's interface (SCRFD and ArcFace also check their unnamed outputs). */
+    public static List<String> checkUserModel(ModelSpec spec, Path file) {
+        if (spec == ScrfdFaceDetector.SPEC) return ScrfdFaceDetector.checkInterface(file);
+        if (spec == ArcFaceEmbedder.SPEC) return ArcFaceEmbedder.checkInterface(file);
+        return ModelRegistry.checkInterface(spec, file);
     }
 
     /** Score columns holding strings (labels, text, hashes); every other score column is a number. */
@@ -128,7 +193,8 @@ public final class ScorerSet implements AutoCloseable {
             case "brightness" -> BrightnessScorer.COLUMNS;
             case "phash" -> PerceptualHashScorer.COLUMNS;
             case "people" -> PersonScorer.COLUMNS;
-            case "quality" -> QualityScorer.COLUMNS;
+            case "quality" -> ModelQualityScorer.COLUMNS;
+            case "identity" -> IdentityScorer.COLUMNS;
             case "text" -> TextScorer.COLUMNS;
             case "speech" -> SpeechScorer.COLUMNS;
             case "sync" -> SyncScorer.COLUMNS;

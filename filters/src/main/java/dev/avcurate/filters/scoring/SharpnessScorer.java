@@ -50,8 +50,9 @@ public final class SharpnessScorer implements Scorer {
 
     @Override
     public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
-        List<Double> frame = new ArrayList<>(), face = new ArrayList<>();
+        List<Double> frame = new ArrayList<>(), face = new ArrayList<>(), hand = new ArrayList<>();
         List<List<Box>> faces = ctx.faces();
+        List<List<Box>> hands = ctx.hands();
         for (int i = 0; i < clip.frames().size(); i++) {
             VideoFrame f = clip.frames().get(i);
             try (BytePointer px = new BytePointer(f.bgr()); Mat bgr = new Mat(f.height(), f.width(), CV_8UC3, px);
@@ -59,6 +60,15 @@ public final class SharpnessScorer implements Scorer {
                 cvtColor(bgr, grey, COLOR_BGR2GRAY);
                 int h = Math.max(1, Math.round((float) frameWidth * f.height() / f.width()));
                 frame.add(laplacianVariance(grey, new Size(frameWidth, h)));
+                if (hands != null && i < hands.size()) {
+                    for (Box hb : hands.get(i)) {
+                        Box b = hb.clip(f.width(), f.height());
+                        if (b.width() < 8 || b.height() < 8) continue;
+                        try (Rect r = new Rect((int) b.x0(), (int) b.y0(), (int) b.width(), (int) b.height()); Mat crop = new Mat(grey, r)) {
+                            hand.add(laplacianVariance(crop, new Size(faceSize, faceSize)));
+                        }
+                    }
+                }
                 if (faces != null && i < faces.size() && !faces.get(i).isEmpty()) {
                     Box b = largest(faces.get(i)).clip(f.width(), f.height());
                     if (b.width() >= 8 && b.height() >= 8) {
@@ -77,8 +87,13 @@ public final class SharpnessScorer implements Scorer {
             out.put("face_sharpness", face.isEmpty() ? null : median(face));
             out.put("face_sharpness_estimator", "laplacian_var_grey_face_" + faceSize + "px");
         }
-        out.put("hand_sharpness", null);
-        out.put("hand_sharpness_estimator", "none: needs a hand-capable pose model");
+        if (hands != null) {
+            out.put("hand_sharpness", hand.isEmpty() ? null : median(hand));
+            out.put("hand_sharpness_estimator", "laplacian_var_grey_hand_" + faceSize + "px_from_wholebody_pose");
+        } else {
+            out.put("hand_sharpness", null);
+            out.put("hand_sharpness_estimator", "none: needs a hand-capable pose model");
+        }
     }
 
     /** Variance of the 3x3 Laplacian of a grey image resized to {@code size}. */
