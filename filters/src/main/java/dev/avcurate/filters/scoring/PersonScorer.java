@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public final class PersonScorer implements Scorer {
     /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
-    public static final List<String> COLUMNS = List.of("person_area_ratio");
+    public static final List<String> COLUMNS = List.of("person_area_ratio", "max_people");
 
     private dev.avcurate.filters.vision.YoloxPersonDetector persons;
     private java.util.function.BiFunction<List<VideoFrame>, List<List<Box>>, List<List<dev.avcurate.filters.vision.Pose>>> poses;
@@ -65,6 +65,10 @@ public final class PersonScorer implements Scorer {
         }
         out.put("person_area_ratio", SharpnessScorer.median(shares));
         out.put("person_area_ratio_estimator", "face_box_expanded_to_body(3w x 7.25h)");
+        int most = 0;
+        for (List<Box> faces : ctx.faces()) most = Math.max(most, faces.size());
+        out.put("max_people", (double) most);
+        out.put("max_people_estimator", "faces");
     }
 
     static Box body(Box face) {
@@ -75,6 +79,7 @@ public final class PersonScorer implements Scorer {
     private void scoreWithModels(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
         if (clip.frames().isEmpty()) return;
         List<List<Box>> boxes = persons.detect(clip.frames());
+        List<List<Box>> persons0 = boxes;
         String est = persons.estimator();
         if (poses != null) {
             List<List<dev.avcurate.filters.vision.Pose>> p = poses.apply(clip.frames(), boxes);
@@ -89,10 +94,25 @@ public final class PersonScorer implements Scorer {
                 withPoses.add(frameBoxes);
                 hands.add(frameHands);
             }
+            if (ctx.faces() == null) {
+                // No face detector configured: the poses' face boxes serve the sharpness scorer.
+                List<List<Box>> faces = new ArrayList<>();
+                for (List<dev.avcurate.filters.vision.Pose> frame : p) {
+                    List<Box> f = new ArrayList<>();
+                    for (dev.avcurate.filters.vision.Pose pose : frame) {
+                        Box fb = pose.faceBox(keypointMin);
+                        if (fb != null) f.add(fb);
+                    }
+                    faces.add(f);
+                }
+                ctx.faces(faces);
+            }
             boxes = withPoses;
             ctx.hands(hands);
             est = est + "+" + poseEstimator;
         }
+        out.put("max_people", (double) dev.avcurate.filters.vision.PoseMeasures.maxPeople(persons0));
+        out.put("max_people_estimator", persons.estimator());
         VideoFrame f0 = clip.frames().get(0);
         out.put("person_area_ratio", dev.avcurate.filters.vision.PoseMeasures.personAreaRatio(boxes, f0.width(), f0.height()));
         out.put("person_area_ratio_estimator", est);

@@ -65,6 +65,9 @@ class PaperModelsScorerSetTest {
             assertTrue(String.valueOf(out.get("person_area_ratio_estimator")).startsWith("yolox@"), out.toString());
             assertTrue(String.valueOf(out.get("person_area_ratio_estimator")).contains("rtmpose"), out.toString());
             assertTrue(((Number) out.get("person_area_ratio")).doubleValue() > 0.05, "the red block is found as a person: " + out);
+            // The generated YOLOX fires on every red anchor cell (its geometry is YoloxPersonDetectorTest's job): people were counted.
+            assertTrue(((Number) out.get("max_people")).doubleValue() >= 1, out.toString());
+            assertTrue(String.valueOf(out.get("max_people_estimator")).startsWith("yolox@"), out.toString());
             assertTrue(String.valueOf(out.get("quality_technical_estimator")).startsWith("dover"), out.toString());
             assertNotNull(out.get("quality_technical"));
             assertTrue(String.valueOf(out.get("quality_aesthetic_estimator")).contains("laion"), out.toString());
