@@ -82,7 +82,7 @@ final class DatasetCard {
         sb.append("| split | bucket (WxHxframes) | clips | hours |\n| --- | --- | --- | --- |\n");
         for (Map<String, Object> g : groups) {
             sb.append("| ").append(g.get("split")).append(" | ").append(g.get("bucket")).append(" | ").append(g.get("clips")).append(" | ")
-                    .append(g.get("hours")).append(" |\n");
+                    .append(String.format(Locale.ROOT, "%.4f", ((Number) g.get("hours")).doubleValue())).append(" |\n");
         }
         sb.append("\nScores of the sharded clips:\n\n| score | p10 | p50 | p90 |\n| --- | --- | --- | --- |\n");
         dist.forEach((k, v) -> {
