@@ -165,7 +165,7 @@ public final class ArcFaceEmbedder {
 
     /** Runs {@code n} prepared faces; returns their L2-normalized embeddings. */
     float[][] run(FloatBuffer in, int n) {
-        Map<String, FaceOnnxIo.Out> outs = FaceOnnxIo.run(shared, NAME, input, in, new long[] {n, 3, SIZE, SIZE});
+        Map<String, dev.avcurate.filters.onnx.OnnxRuns.Out> outs = FaceOnnxIo.run(shared, NAME, input, in, new long[] {n, 3, SIZE, SIZE});
         return normalize(outs.values().iterator().next().values(), n);
     }
 

@@ -1,15 +1,14 @@
 package dev.avcurate.filters.vision;
 
+import dev.avcurate.filters.onnx.OnnxRuns;
+
 import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.avcurate.filters.onnx.ModelException;
 import dev.avcurate.filters.onnx.OnnxSessions;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,35 +22,14 @@ import java.util.Map;
 final class FaceOnnxIo {
     private FaceOnnxIo() {}
 
-    /** An output's actual shape and flat values. */
-    record Out(long[] shape, float[] values) {}
 
     static FloatBuffer reuse(FloatBuffer old, long elements) {
-        FloatBuffer b = old != null && old.capacity() >= elements ? old
-                : ByteBuffer.allocateDirect(Math.toIntExact(elements * 4)).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        b.clear();
-        b.limit(Math.toIntExact(elements));
-        return b;
+        return OnnxRuns.reuse(old, elements);
     }
 
     /** Runs the session on one input; returns every output, in the export's order. */
-    static Map<String, Out> run(OnnxSessions.Shared shared, String model, String input, FloatBuffer b, long[] shape) {
-        b.rewind();
-        try (OnnxTensor t = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), b, shape);
-             OrtSession.Result r = shared.session().run(Map.of(input, t))) {
-            Map<String, Out> out = new LinkedHashMap<>();
-            for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : r) {
-                OnnxTensor o = (OnnxTensor) e.getValue();
-                FloatBuffer fb = o.getFloatBuffer();
-                if (fb == null) throw new ModelException(model + ": output '" + e.getKey() + "' is not float");
-                float[] v = new float[fb.remaining()];
-                fb.get(v);
-                out.put(e.getKey(), new Out(o.getInfo().getShape(), v));
-            }
-            return out;
-        } catch (OrtException e) {
-            throw new ModelException(model + ": inference failed: " + e.getMessage(), e);
-        }
+    static Map<String, OnnxRuns.Out> run(OnnxSessions.Shared shared, String model, String input, FloatBuffer b, long[] shape) {
+        return OnnxRuns.runAll(shared, model, input, b, shape);
     }
 
     /** The declared shape of a tensor input or output ({@code -1} for symbolic dimensions). */

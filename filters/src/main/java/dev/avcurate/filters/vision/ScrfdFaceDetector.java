@@ -217,14 +217,14 @@ public final class ScrfdFaceDetector {
 
     /** Runs {@code n} preprocessed frames in {@code in}; returns each frame's outputs sorted out by shape. */
     List<Raw> run(FloatBuffer in, int n) {
-        Map<String, FaceOnnxIo.Out> outs = FaceOnnxIo.run(shared, NAME, input, in, new long[] {n, 3, inH, inW});
+        Map<String, dev.avcurate.filters.onnx.OnnxRuns.Out> outs = FaceOnnxIo.run(shared, NAME, input, in, new long[] {n, 3, inH, inW});
         return split(outs, n, inW, inH);
     }
 
     /** Recognises each output by its actual shape: last dim 1/4/10, more rows = finer stride. */
-    static List<Raw> split(Map<String, FaceOnnxIo.Out> outs, int n, int inW, int inH) {
-        List<List<Map.Entry<String, FaceOnnxIo.Out>>> kinds = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        for (Map.Entry<String, FaceOnnxIo.Out> e : outs.entrySet()) {
+    static List<Raw> split(Map<String, dev.avcurate.filters.onnx.OnnxRuns.Out> outs, int n, int inW, int inH) {
+        List<List<Map.Entry<String, dev.avcurate.filters.onnx.OnnxRuns.Out>>> kinds = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (Map.Entry<String, dev.avcurate.filters.onnx.OnnxRuns.Out> e : outs.entrySet()) {
             long[] s = e.getValue().shape();
             long c = s[s.length - 1];
             int k = c == 1 ? 0 : c == 4 ? 1 : c == 10 ? 2 : -1;
@@ -232,9 +232,9 @@ public final class ScrfdFaceDetector {
             kinds.get(k).add(e);
         }
         int anchors = -1;
-        for (List<Map.Entry<String, FaceOnnxIo.Out>> kind : kinds) {
+        for (List<Map.Entry<String, dev.avcurate.filters.onnx.OnnxRuns.Out>> kind : kinds) {
             if (kind.size() != 3) throw new ModelException(NAME + ": expected 3 outputs each of scores, boxes and keypoints, got " + outs.keySet());
-            kind.sort(Comparator.comparingLong((Map.Entry<String, FaceOnnxIo.Out> e) -> rows(e.getValue().shape())).reversed());
+            kind.sort(Comparator.comparingLong((Map.Entry<String, dev.avcurate.filters.onnx.OnnxRuns.Out> e) -> rows(e.getValue().shape())).reversed());
             for (int i = 0; i < 3; i++) {
                 long rows = rows(kind.get(i).getValue().shape());
                 long locations = (long) (inH / STRIDES[i]) * (inW / STRIDES[i]);
