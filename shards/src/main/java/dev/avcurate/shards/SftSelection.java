@@ -43,13 +43,19 @@ public final class SftSelection {
      * Adds {@code sft_criteria} (names of the criteria met) and {@code split} to the candidates.
      * Conditions on columns the table lacks are a config error naming the criterion.
      */
-    public Dataset<Row> select(Dataset<Row> candidates, String source) {
+    public Dataset<Row> select(Dataset<Row> candidates, String source, java.io.PrintStream log) {
         List<String> have = List.of(candidates.columns());
         List<String> parts = new ArrayList<>();
         for (var e : criteria.entrySet()) {
             try {
                 candidates.selectExpr("coalesce((" + e.getValue() + "), false)").schema();
             } catch (Exception ex) {
+                if (ex instanceof org.apache.spark.SparkThrowable st && st.getCondition() != null
+                        && st.getCondition().startsWith("UNRESOLVED_COLUMN")) {
+                    // A score whose scorer has not run: like a null score, the criterion is not met.
+                    log.printf("[shard] SFT criterion %s is met by no clip: %s%n", e.getKey(), firstLine(ex.getMessage()));
+                    continue;
+                }
                 throw new ConfigException(source + ": shards.sft.criteria: " + e.getKey() + ": '" + e.getValue()
                         + "' is not a condition over the clips columns (" + firstLine(ex.getMessage()) + ")");
             }

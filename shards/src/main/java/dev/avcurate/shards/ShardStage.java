@@ -103,7 +103,7 @@ public final class ShardStage {
             Dataset<Row> excluded = spark.createDataFrame(out, new org.apache.spark.sql.types.StructType().add("clip_id", DataTypes.StringType));
             candidates = candidates.join(excluded, candidates.col("clip_id").equalTo(excluded.col("clip_id")), "left_anti");
         }
-        Dataset<Row> selected = sft.select(candidates, cfg.source());
+        Dataset<Row> selected = sft.select(candidates, cfg.source(), log);
         Map<String, CaptionPick> captions = CaptionPick.best(spark, captionsPath);
         List<String> scoreCols = scoreColumns(clips);
 

@@ -115,6 +115,7 @@ class ShardStageTest {
                     criteria:
                       - "multi_person: max_faces >= 2"
                       - "dynamic_camera: camera_motion <> 'static'"
+                      - "several_identities: identity_count >= 2"
                     min_criteria: 2
                     max_share_per_video: 1.0
                 """, "test.yaml");

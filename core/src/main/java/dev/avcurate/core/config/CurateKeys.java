@@ -332,7 +332,7 @@ public final class CurateKeys {
     public static final ConfigKey<String> SHARDS_QUALITY_SCORE = stringKey("shards.quality_score", "quality_technical",
             "Score column that ranks clips: the copy kept among duplicates, and the order within SFT quotas (higher is better).");
     public static final ConfigKey<List<String>> SHARDS_SFT_CRITERIA = listKey("shards.sft.criteria", List.of(
-            "multi_person: max_faces >= 2 OR speaker_count >= 2",
+            "multi_person: max_faces >= 2 OR max_people >= 2 OR speaker_count >= 2",
             "dynamic_camera: camera_motion IS NOT NULL AND camera_motion <> 'static'",
             "fine_motion: motion_mean >= 1.5 AND motion_mean <= 30",
             "high_fidelity: quality_technical >= 55 AND face_sharpness >= 60"), null,
