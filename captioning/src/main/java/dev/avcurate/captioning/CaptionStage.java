@@ -121,14 +121,14 @@ public final class CaptionStage {
                 functions.lit("|" + job.model() + "|" + job.promptVersion())), 256), 1, 16));
         long keptCount = kept.count();
         Dataset<Row> done = captions.filter("status = 'ok'").select("caption_key");
-        List<CaptionTask> todo = new ArrayList<>();
+        List<CaptionTask> toCaption = new ArrayList<>();
         for (Row r : kept.join(done, kept.col("caption_key").equalTo(done.col("caption_key")), "left_anti").orderBy("clip_id").collectAsList()) {
             Map<String, Object> attrs = new HashMap<>();
             for (String c : ClipAttributes.COLUMNS) if (have.contains(c)) attrs.put(c, r.get(r.fieldIndex(c)));
-            todo.add(new CaptionTask(r.getString(r.fieldIndex("caption_key")), r.getString(0), r.getString(1), r.getString(2), r.getDouble(3),
+            toCaption.add(new CaptionTask(r.getString(r.fieldIndex("caption_key")), r.getString(0), r.getString(1), r.getString(2), r.getDouble(3),
                     r.getDouble(4), ClipAttributes.of(attrs)));
         }
-        log.printf(Locale.ROOT, "[caption] %d kept clips, %d to caption with %s (model %s, prompt %s)%s%n", keptCount, todo.size(),
+        log.printf(Locale.ROOT, "[caption] %d kept clips, %d to caption with %s (model %s, prompt %s)%s%n", keptCount, toCaption.size(),
                 job.estimator(), job.model(), job.promptVersion(), job.useVlm() ? ", endpoint " + job.vlm().redactedEndpoint() : "");
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -140,24 +140,24 @@ public final class CaptionStage {
         Stats stats = new Stats();
         AtomicLong committed = new AtomicLong();
         long tReq = System.nanoTime();
-        try (Progress progress = new Progress("caption", "clips", todo.size(), committed::get, stats::line, cfg.get(PROGRESS_INTERVAL_S), log)) {
+        try (Progress progress = new Progress("caption", "clips", toCaption.size(), committed::get, stats::line, cfg.get(PROGRESS_INTERVAL_S), log)) {
             int batch = cfg.get(CAPTION_BATCH_CLIPS);
-            for (int from = 0; from < todo.size(); from += batch) {
-                List<CaptionTask> part = todo.subList(from, Math.min(todo.size(), from + batch));
+            for (int from = 0; from < toCaption.size(); from += batch) {
+                List<CaptionTask> part = toCaption.subList(from, Math.min(toCaption.size(), from + batch));
                 List<Row> rows = jsc.parallelize(new ArrayList<>(part), Math.min(part.size(), slicesMax))
                         .mapPartitions((Iterator<CaptionTask> it) -> CaptionWorker.run(it, bjob.value(), bconf.value().value()))
                         .collect();
                 upsert(captionsPath, spark.createDataFrame(rows, CaptionTables.SCHEMA));
                 stats.add(rows);
                 committed.addAndGet(part.size());
-                if (todo.size() > batch) log.println(progress.line());
+                if (toCaption.size() > batch) log.println(progress.line());
             }
-            if (!todo.isEmpty()) log.println(progress.line());
+            if (!toCaption.isEmpty()) log.println(progress.line());
         }
         double reqSeconds = (System.nanoTime() - tReq) / 1e9;
         long rechecked = recheck(captionsPath, job);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Report r = stats.report(job, keptCount, keptCount - todo.size(), todo.size(), reqSeconds, rechecked, seconds);
+        Report r = stats.report(job, keptCount, keptCount - toCaption.size(), toCaption.size(), reqSeconds, rechecked, seconds);
         if (r.requested() == 0) {
             log.printf(Locale.ROOT, "[caption] nothing to ask: all %d kept clips have a caption%s; %.1f s%n", keptCount,
                     rechecked > 0 ? " (" + rechecked + " checked again)" : "", r.seconds());

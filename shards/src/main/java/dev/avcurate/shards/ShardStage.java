@@ -133,9 +133,9 @@ public final class ShardStage {
             groups.computeIfAbsent(r.getString(7) + "|" + a.bucket(), k -> new ArrayList<>()).add(item);
             clipSeconds += a.frames() / cfg.get(SHARDS_FPS);
         }
-        long todo = groups.values().stream().mapToLong(List::size).sum();
+        long toWrite = groups.values().stream().mapToLong(List::size).sum();
         log.printf(Locale.ROOT, "[shard] %d kept clips: %d already in shards, %d duplicates, %d left out %s, %d to write in %d split/bucket groups%n",
-                keptCount, sharded.size(), duplicates.size(), leftOutRejects.size(), leftOut, todo, groups.size());
+                keptCount, sharded.size(), duplicates.size(), leftOutRejects.size(), leftOut, toWrite, groups.size());
         if (!leftOutRejects.isEmpty()) {
             DeltaTables.insertNew(spark, rejectsPath, spark.createDataFrame(leftOutRejects, dev.avcurate.ingest.IngestTables.REJECTS_SCHEMA), "reject_id");
         }
@@ -152,10 +152,10 @@ public final class ShardStage {
         Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
         List<ShardWorker.Result> results;
         AtomicLong done = new AtomicLong();
-        try (Progress p = new Progress("shard", "clips", todo, done::get, () -> "", cfg.get(PROGRESS_INTERVAL_S), log)) {
+        try (Progress p = new Progress("shard", "clips", toWrite, done::get, () -> "", cfg.get(PROGRESS_INTERVAL_S), log)) {
             results = slices.isEmpty() ? List.of() : jsc.parallelize(slices, slices.size())
                     .map(slice -> ShardWorker.run(slice, bset.value(), bconf.value().value())).collect();
-            done.set(todo);
+            done.set(toWrite);
         }
 
         // Commit: the files are complete (renamed); the index makes them visible.

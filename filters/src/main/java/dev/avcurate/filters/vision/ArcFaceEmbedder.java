@@ -70,10 +70,7 @@ public final class ArcFaceEmbedder {
 
     /** {@link ModelRegistry#checkInterface} for the input plus the output: exactly one, (N,D). */
     public static List<String> checkInterface(Path f) {
-        List<String> problems = new ArrayList<>(ModelRegistry.checkInterface(SPEC, f));
-        if (!problems.isEmpty()) return problems;
-        FaceOnnxIo.problemsIfThrown(problems, NAME + ": " + f, () -> problems.addAll(outputProblems(NAME + ": " + f, FaceOnnxIo.declaredOutputs(f))));
-        return problems;
+        return FaceOnnxIo.checkInterface(SPEC, f, ArcFaceEmbedder::outputProblems);
     }
 
     static List<String> outputProblems(String where, Map<String, long[]> outs) {

@@ -42,7 +42,7 @@ import java.util.SplittableRandom;
  * {@code tech_view} and leaves the outputs unnamed; export with
  * {@code output_names=["aesthetic_score", "technical_score"]} (each the per-clip mean of the head,
  * shape (clips)) and either a dynamic batch on tech_view or a fixed one: the number of technical
- * clips sampled is the export's fixed batch when it has one (convert_to_onnx.py's dummy has 4),
+ * clips sampled is the export's fixed batch when it has one (convert_to_onnx.py exports with an example input of 4 clips),
  * else the config's 3. Scores: the raw outputs averaged over clips, then
  * {@code t = (technical - 0.1107) / 0.07355}, {@code a = (aesthetic + 0.08285) / 0.03774},
  * overall = sigmoid(0.6104 t + 0.3896 a), technical = sigmoid(t), aesthetic = sigmoid(a) (DOVER's

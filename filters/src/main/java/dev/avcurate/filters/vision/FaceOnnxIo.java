@@ -65,15 +65,21 @@ final class FaceOnnxIo {
         }
     }
 
-    static void problemsIfThrown(List<String> problems, String what, ThrowingRunnable r) {
+    /**
+     * The input checks of {@link dev.avcurate.filters.onnx.ModelRegistry#checkInterface}, then,
+     * when they pass, {@code outputProblems} over the outputs the file declares (for exports whose
+     * output names vary, so only their shapes can be checked).
+     */
+    static List<String> checkInterface(dev.avcurate.filters.onnx.ModelSpec spec, java.nio.file.Path f,
+                                       java.util.function.BiFunction<String, Map<String, long[]>, List<String>> outputProblems) {
+        List<String> problems = new java.util.ArrayList<>(dev.avcurate.filters.onnx.ModelRegistry.checkInterface(spec, f));
+        if (!problems.isEmpty()) return problems;
+        String where = spec.name() + ": " + f;
         try {
-            r.run();
+            problems.addAll(outputProblems.apply(where, declaredOutputs(f)));
         } catch (OrtException e) {
-            problems.add(what + ": ONNX Runtime cannot load it: " + e.getMessage());
+            problems.add(where + ": ONNX Runtime cannot load it: " + e.getMessage());
         }
-    }
-
-    interface ThrowingRunnable {
-        void run() throws OrtException;
+        return problems;
     }
 }

@@ -90,10 +90,7 @@ public final class ScrfdFaceDetector {
      * c = 10 (keypoints). Empty when the file can be used.
      */
     public static List<String> checkInterface(Path f) {
-        List<String> problems = new ArrayList<>(ModelRegistry.checkInterface(SPEC, f));
-        if (!problems.isEmpty()) return problems;
-        FaceOnnxIo.problemsIfThrown(problems, NAME + ": " + f, () -> problems.addAll(outputProblems(NAME + ": " + f, FaceOnnxIo.declaredOutputs(f))));
-        return problems;
+        return FaceOnnxIo.checkInterface(SPEC, f, ScrfdFaceDetector::outputProblems);
     }
 
     static List<String> outputProblems(String where, Map<String, long[]> outs) {
