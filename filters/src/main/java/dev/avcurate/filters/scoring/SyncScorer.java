@@ -3,6 +3,7 @@ package dev.avcurate.filters.scoring;
 import dev.avcurate.filters.sync.FaceTrack;
 import dev.avcurate.filters.sync.FaceTracker;
 import dev.avcurate.filters.sync.LightAsd;
+import dev.avcurate.filters.sync.LightAsdSync;
 import dev.avcurate.filters.sync.MouthMotionSync;
 import dev.avcurate.filters.sync.StableSyncNet;
 import dev.avcurate.filters.sync.SyncNet;
@@ -15,9 +16,9 @@ import java.util.Map;
 /**
  * Audio-visual sync and active speakers (the recipe's second filter). Face boxes of the sampled
  * frames (from the faces scorer) are linked into tracks on the 25 fps sync clock; each track is
- * scored for sync over shifts -15..+15 frames by SyncNet, StableSyncNet or the default
- * mouth-motion estimator, and for speaking frames by Light-ASD or the default rule (mouth motion
- * with voice activity from the speech scorer). The clip takes the most confident track's offset,
+ * scored for sync over shifts -15..+15 frames by Light-ASD's audio-shift search (the default),
+ * SyncNet, StableSyncNet or the mouth-motion fallback, and for speaking frames by Light-ASD (the
+ * default) or the mouth-motion rule (mouth motion with voice activity from the speech scorer). The clip takes the most confident track's offset,
  * confidence and distance; {@code active_speaker_ratio} is the share of sync frames where some
  * track speaks. Without speech in the clip, sync is not measurable and stays null. Owns nothing
  * native (the sessions are shared).
@@ -30,17 +31,26 @@ public final class SyncScorer implements Scorer {
     private final SyncNet syncNet;
     private final StableSyncNet stable;
     private final LightAsd lightAsd;
+    private final LightAsdSync asdSync;
+    private final boolean asdSyncForSync, asdSyncForSpeakers;
     private final double speechThreshold;
     private final double mouthMotionMin;
     private final double speakerMinRatio;
 
-    /** @param syncNet, stable, lightAsd null unless configured (at most one of the first two) */
-    public SyncScorer(FaceTracker tracker, SyncNet syncNet, StableSyncNet stable, LightAsd lightAsd,
-                      double speechThreshold, double mouthMotionMin, double speakerMinRatio) {
+    /**
+     * @param syncNet, stable, lightAsd null unless configured (at most one of the first two; lightAsd is a
+     *                 user's single-graph export for speaking frames)
+     * @param asdSync  the bundled Light-ASD graphs, or null; {@code forSync} / {@code forSpeakers} say what it serves
+     */
+    public SyncScorer(FaceTracker tracker, SyncNet syncNet, StableSyncNet stable, LightAsd lightAsd, LightAsdSync asdSync,
+                      boolean forSync, boolean forSpeakers, double speechThreshold, double mouthMotionMin, double speakerMinRatio) {
         this.tracker = tracker;
         this.syncNet = syncNet;
         this.stable = stable;
         this.lightAsd = lightAsd;
+        this.asdSync = asdSync;
+        this.asdSyncForSync = asdSync != null && forSync && syncNet == null && stable == null;
+        this.asdSyncForSpeakers = asdSync != null && forSpeakers && lightAsd == null;
         this.speechThreshold = speechThreshold;
         this.mouthMotionMin = mouthMotionMin;
         this.speakerMinRatio = speakerMinRatio;
@@ -57,11 +67,12 @@ public final class SyncScorer implements Scorer {
     }
 
     private String syncEstimator() {
-        return syncNet != null ? syncNet.estimator() : stable != null ? stable.estimator() : MouthMotionSync.ESTIMATOR + "+blazeface";
+        return syncNet != null ? syncNet.estimator() : stable != null ? stable.estimator()
+                : asdSyncForSync ? asdSync.estimator() + "+silero_vad" : MouthMotionSync.ESTIMATOR + "+blazeface";
     }
 
     private String asdEstimator() {
-        return lightAsd != null ? lightAsd.estimator() : "mouth_motion+silero_vad";
+        return lightAsd != null ? lightAsd.estimator() : asdSyncForSpeakers ? asdSync.estimator() : "mouth_motion+silero_vad";
     }
 
     @Override
@@ -89,19 +100,26 @@ public final class SyncScorer implements Scorer {
         int speakers = 0;
         SyncResult best = null;
         // The mouth signals serve the default sync estimator, and the default speaking rule when there is speech.
-        boolean needMouth = anySpeech && ((syncNet == null && stable == null) || lightAsd == null);
+        boolean mouthSync = syncNet == null && stable == null && !asdSyncForSync;
+        boolean mouthSpeakers = lightAsd == null && !asdSyncForSpeakers;
+        boolean needMouth = anySpeech && (mouthSync || mouthSpeakers);
         for (FaceTrack t : tracks) {
             MouthMotionSync.Mouth m = needMouth ? MouthMotionSync.mouth(sync, t) : null;
             float[] trackAudio = trackAudio(clip, syncPts, t, fps);
+            // Light-ASD gives the speaking logits and the shift search from one pass of its front-ends.
+            LightAsdSync.Result asd = asdSync != null && trackAudio != null && (anySpeech || asdSyncForSpeakers)
+                    ? asdSync.evaluate(sync, t, trackAudio, java.util.Arrays.copyOfRange(speech, t.first(), t.end())) : null;
             if (anySpeech && trackAudio != null) {
                 SyncResult r = syncNet != null ? syncNet.evaluate(sync, t, trackAudio)
                         : stable != null ? stable.evaluate(sync, t, trackAudio)
+                        : asdSyncForSync ? asd.sync()
                         : MouthMotionSync.estimate(m.level(), rms, t.first());
                 if (r != null && (best == null || r.confidence() > best.confidence())) best = r;
             }
             boolean[] speaking;
-            if (lightAsd != null) {
-                float[] logits = trackAudio == null ? new float[0] : lightAsd.logits(sync, t, trackAudio);
+            if (lightAsd != null || asdSyncForSpeakers) {
+                float[] logits = trackAudio == null ? new float[0]
+                        : lightAsd != null ? lightAsd.logits(sync, t, trackAudio) : asd == null ? new float[0] : asd.logits();
                 speaking = java.util.Arrays.copyOf(LightAsd.speaking(logits), t.length());
             } else {
                 speaking = m == null ? new boolean[t.length()] : MouthMotionSync.speaking(m.motion(), speech, t.first(), mouthMotionMin);
