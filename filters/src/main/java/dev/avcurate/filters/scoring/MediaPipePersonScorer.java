@@ -1,0 +1,88 @@
+package dev.avcurate.filters.scoring;
+
+import dev.avcurate.filters.mediapipe.FaceMeshLandmarker;
+import dev.avcurate.filters.mediapipe.HandLandmarker;
+import dev.avcurate.filters.mediapipe.PoseLandmarker;
+import dev.avcurate.filters.mediapipe.PoseLandmarks;
+import dev.avcurate.filters.vision.PoseMeasures;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The people scorer of the default profile ({@code score.people.estimator: mediapipe}), on the
+ * MediaPipe TFLite models: {@code person_area_ratio} = per sampled frame the share of the frame
+ * covered by the union of the tracked poses' boxes (extent of the landmarks visible with at least
+ * {@code keypointMin}), median over frames, 0 for frames without a pose (the SPEC's
+ * spatio-temporal character share, as PoseMeasures defines it for the other pose models);
+ * {@code max_people} = most poses in one frame. Hand boxes (palm detector + hand landmarks) go to
+ * the sharpness scorer's {@code hand_sharpness}; the face mesh on each frame's largest BlazeFace
+ * box gives {@code mouth_open_mean} and {@code mouth_open_std}. The models are shared per JVM
+ * ({@code TfLiteModels}); this scorer holds no native memory.
+ */
+public final class MediaPipePersonScorer implements Scorer {
+    private final PoseLandmarker pose;
+    private final HandLandmarker hands;
+    private final FaceMeshLandmarker mesh;
+    private final double keypointMin;
+
+    /** @param hands null: no hand boxes; @param mesh null: no mouth opening */
+    public MediaPipePersonScorer(PoseLandmarker pose, HandLandmarker hands, FaceMeshLandmarker mesh, double keypointMin) {
+        this.pose = pose;
+        this.hands = hands;
+        this.mesh = mesh;
+        this.keypointMin = keypointMin;
+    }
+
+    @Override
+    public String name() {
+        return "people";
+    }
+
+    @Override
+    public List<String> columns() {
+        return PersonScorer.COLUMNS;
+    }
+
+    @Override
+    public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
+        if (clip.frames().isEmpty()) return;
+        List<List<PoseLandmarks>> poses = pose.track(clip.frames());
+        List<List<Box>> boxes = new ArrayList<>();
+        for (List<PoseLandmarks> frame : poses) {
+            List<Box> b = new ArrayList<>();
+            for (PoseLandmarks p : frame) {
+                Box e = p.box(keypointMin);
+                if (e != null) b.add(e);
+            }
+            boxes.add(b);
+        }
+        VideoFrame f0 = clip.frames().get(0);
+        out.put("person_area_ratio", PoseMeasures.personAreaRatio(boxes, f0.width(), f0.height()));
+        out.put("person_area_ratio_estimator", pose.estimator());
+        out.put("max_people", (double) PoseMeasures.maxPeople(poses));
+        out.put("max_people_estimator", pose.estimator());
+        if (hands != null) {
+            List<List<Box>> perFrame = new ArrayList<>();
+            for (VideoFrame f : clip.frames()) perFrame.add(hands.hands(f));
+            ctx.hands(perFrame, hands.estimator());
+        }
+        if (mesh != null && ctx.faces() != null) {
+            List<Box> largest = new ArrayList<>();
+            for (List<Box> faces : ctx.faces()) largest.add(faces.isEmpty() ? null : SharpnessScorer.largest(faces));
+            float[] open = mesh.mouthOpening(clip.frames(), largest);
+            double sum = 0, sq = 0;
+            int n = 0;
+            for (float v : open) {
+                if (Float.isNaN(v)) continue;
+                sum += v;
+                sq += (double) v * v;
+                n++;
+            }
+            out.put("mouth_open_mean", n == 0 ? null : sum / n);
+            out.put("mouth_open_std", n == 0 ? null : Math.sqrt(Math.max(0, sq / n - (sum / n) * (sum / n))));
+            out.put("mouth_open_mean_estimator", mesh.estimator());
+            out.put("mouth_open_std_estimator", mesh.estimator());
+        }
+    }
+}
