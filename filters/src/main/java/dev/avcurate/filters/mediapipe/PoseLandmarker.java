@@ -17,8 +17,10 @@ import java.util.List;
  * on the first frame, every {@code detectEvery} sampled frames, and whenever no person is tracked.
  *
  * <p>MediaPipe's pose graph is single-person; here each detection (up to {@code maxPoses}) gets its
- * own landmark pass and track, and poses whose boxes overlap by more than IoU 0.5 are merged
- * (the higher presence kept). Not done: the heatmap refinement of landmark positions and the
+ * own landmark pass and track, on the frame with the other people blacked out (pixels nearer
+ * another person's face centre or last nose position), and poses whose boxes overlap by more than
+ * IoU 0.5 are merged (the higher presence kept). A tracked person the detector misses on a
+ * detection frame keeps its track. Not done: the heatmap refinement of landmark positions and the
  * one-euro smoothing (frames here are 200 ms apart). The models are shared ({@link TfLiteModels});
  * this class holds no native memory.
  */
@@ -105,44 +107,79 @@ public final class PoseLandmarker {
         return new PoseLandmarks(x, y, vis, pres, score, roi, next);
     }
 
+    /** A region to run the landmark model on, and the point (face centre or last nose) that stands for its person. */
+    record Candidate(Roi roi, double ax, double ay) {}
+
     /** Poses per sampled frame of one clip, tracked from frame to frame. */
     public List<List<PoseLandmarks>> track(List<VideoFrame> frames) {
         List<List<PoseLandmarks>> out = new ArrayList<>();
-        List<Roi> tracked = new ArrayList<>();
+        List<Candidate> tracked = new ArrayList<>();
         for (int i = 0; i < frames.size(); i++) {
             VideoFrame f = frames.get(i);
-            List<Roi> rois = new ArrayList<>();
+            List<Candidate> cands = new ArrayList<>();
             if (tracked.isEmpty() || i % detectEvery == 0) {
-                for (Box d : detect(f)) rois.add(roiOf(d));
-                // a tracked person the detector missed this time is kept (it is merged away when it duplicates a detection)
-                rois.addAll(tracked);
+                for (Box d : detect(f)) cands.add(new Candidate(roiOf(d), (d.x0() + d.x1()) / 2, (d.y0() + d.y1()) / 2));
+                // a tracked person the detector missed this time is kept (merged away when it duplicates a detection)
+                for (Candidate t : tracked) {
+                    boolean known = false;
+                    for (Candidate c : cands) known |= Math.hypot(c.ax() - t.ax(), c.ay() - t.ay()) < 0.25 * c.roi().width() / ROI_SCALE / 2;
+                    if (!known) cands.add(t);
+                }
             } else {
-                rois.addAll(tracked);
+                cands.addAll(tracked);
             }
             List<PoseLandmarks> poses = new ArrayList<>();
-            for (Roi r : rois) {
-                PoseLandmarks p = landmarks(f, r);
+            for (int k = 0; k < cands.size(); k++) {
+                PoseLandmarks p = landmarks(cands.size() == 1 ? f : maskOthers(f, cands, k), cands.get(k).roi());
                 if (p != null) poses.add(p);
             }
             poses = merge(poses);
             if (poses.size() > maxPoses) poses = poses.subList(0, maxPoses);
             out.add(poses);
             tracked = new ArrayList<>();
-            for (PoseLandmarks p : poses) tracked.add(p.nextRoi());
+            for (PoseLandmarks p : poses) tracked.add(new Candidate(p.nextRoi(), p.x()[PoseLandmarks.NOSE], p.y()[PoseLandmarks.NOSE]));
         }
         return out;
     }
 
-    /** Drops poses whose landmark extents overlap a higher-presence pose's by IoU above 0.5. */
+    /**
+     * The frame with the other candidates' people blacked out: pixels nearer another candidate's
+     * point than to candidate {@code k}'s. The pose graph is single-person and its regions are
+     * large (a head-and-shoulders shot's region extends far below the frame), so without this two
+     * people side by side share one region and the landmark model picks either.
+     */
+    static VideoFrame maskOthers(VideoFrame f, List<Candidate> cands, int k) {
+        byte[] px = f.bgr().clone();
+        Candidate me = cands.get(k);
+        for (int y = 0; y < f.height(); y++) {
+            for (int x = 0; x < f.width(); x++) {
+                double mine = Math.hypot(x + 0.5 - me.ax(), y + 0.5 - me.ay());
+                for (int j = 0; j < cands.size(); j++) {
+                    if (j == k) continue;
+                    if (Math.hypot(x + 0.5 - cands.get(j).ax(), y + 0.5 - cands.get(j).ay()) < mine) {
+                        int o = (y * f.width() + x) * 3;
+                        px[o] = px[o + 1] = px[o + 2] = 0;
+                        break;
+                    }
+                }
+            }
+        }
+        return new VideoFrame(f.ptsS(), f.width(), f.height(), px);
+    }
+
+    /**
+     * Drops poses whose boxes overlap a higher-presence pose's by IoU above 0.5 (the same person
+     * found twice); boxes of the landmarks visible at 0.5, or of all landmarks when fewer are.
+     */
     static List<PoseLandmarks> merge(List<PoseLandmarks> poses) {
         List<PoseLandmarks> sorted = new ArrayList<>(poses);
         sorted.sort((a, b) -> Double.compare(b.score(), a.score()));
         List<PoseLandmarks> keep = new ArrayList<>();
         for (PoseLandmarks p : sorted) {
-            Box pb = p.box(0);
+            Box pb = mergeBox(p);
             boolean dup = false;
             for (PoseLandmarks k : keep) {
-                if (k.box(0).iou(pb) > MERGE_IOU) {
+                if (mergeBox(k).iou(pb) > MERGE_IOU) {
                     dup = true;
                     break;
                 }
@@ -150,5 +187,10 @@ public final class PoseLandmarker {
             if (!dup) keep.add(p);
         }
         return keep;
+    }
+
+    private static Box mergeBox(PoseLandmarks p) {
+        Box b = p.box(0.5);
+        return b != null ? b : p.box(0);
     }
 }
