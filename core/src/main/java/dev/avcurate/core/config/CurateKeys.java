@@ -211,6 +211,10 @@ public final class CurateKeys {
                     + "landmarks per palm), or none.");
     public static final ConfigKey<Integer> SCORE_PEOPLE_MAX_HANDS = intKey("score.people.max_hands", 4, 1, 32,
             "MediaPipe: most hands given a landmark pass per frame.");
+    public static final ConfigKey<Boolean> SCORE_PEOPLE_FACE_FALLBACK = boolKey("score.people.face_fallback", true,
+            "MediaPipe: faces of the faces scorer that no pose accounts for (no pose's nose inside the face box: people too small "
+                    + "or too partial for the pose detector, drawn characters) count as people too, with bodies expanded from the face "
+                    + "boxes as the face_boxes estimator does; the estimator columns then say +face_boxes.");
     public static final ConfigKey<Boolean> SCORE_PEOPLE_FACE_MESH = boolKey("score.people.face_mesh", true,
             "MediaPipe: face mesh on the largest face box of each sampled frame (needs the faces scorer): mouth_open_mean and "
                     + "mouth_open_std, the inner-lip distance (mesh points 13-14) over the outer eye-corner distance (33-263).");
@@ -398,7 +402,8 @@ public final class CurateKeys {
             SCORE_SYNC_SPEAKER_MIN_RATIO,
             SCORE_FACE_ESTIMATOR, SCORE_FACE_SCRFD_MODEL, SCORE_PEOPLE_ESTIMATOR, SCORE_PEOPLE_YOLOX_MODEL, SCORE_PEOPLE_POSE_MODEL,
             SCORE_PEOPLE_MIN_SCORE, SCORE_PEOPLE_KEYPOINT_MIN, SCORE_PEOPLE_MP_POSE, SCORE_PEOPLE_DETECT_EVERY, SCORE_PEOPLE_MAX_POSES,
-            SCORE_PEOPLE_MP_MIN_DETECTION, SCORE_PEOPLE_MP_MIN_PRESENCE, SCORE_PEOPLE_HANDS, SCORE_PEOPLE_MAX_HANDS, SCORE_PEOPLE_FACE_MESH,
+            SCORE_PEOPLE_MP_MIN_DETECTION, SCORE_PEOPLE_MP_MIN_PRESENCE, SCORE_PEOPLE_HANDS, SCORE_PEOPLE_MAX_HANDS, SCORE_PEOPLE_FACE_FALLBACK,
+            SCORE_PEOPLE_FACE_MESH,
             SCORE_QUALITY_ESTIMATOR, SCORE_QUALITY_DOVER_MODEL,
             SCORE_AESTHETIC_ESTIMATOR, SCORE_AESTHETIC_CLIP_MODEL, SCORE_AESTHETIC_HEAD_MODEL, SCORE_MOTION_ESTIMATOR,
             SCORE_MOTION_FLOW_MODEL, SCORE_IDENTITY_MODEL, SCORE_IDENTITY_THRESHOLD,

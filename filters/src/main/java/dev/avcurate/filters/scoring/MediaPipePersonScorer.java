@@ -15,7 +15,10 @@ import java.util.Map;
  * covered by the union of the tracked poses' boxes (extent of the landmarks visible with at least
  * {@code keypointMin}), median over frames, 0 for frames without a pose (the SPEC's
  * spatio-temporal character share, as PoseMeasures defines it for the other pose models);
- * {@code max_people} = most poses in one frame. Hand boxes (palm detector + hand landmarks) go to
+ * {@code max_people} = most poses in one frame. With {@code faceFallback}, faces that no pose
+ * accounts for (no pose's nose inside the face box: people too small or too partial for
+ * BlazePose's detector, drawn characters without a body) join as the face_boxes estimator's
+ * expanded bodies, and the estimator columns say so ({@code +face_boxes}). Hand boxes (palm detector + hand landmarks) go to
  * the sharpness scorer's {@code hand_sharpness}; the face mesh on each frame's largest BlazeFace
  * box gives {@code mouth_open_mean} and {@code mouth_open_std}. The models are shared per JVM
  * ({@code TfLiteModels}); this scorer holds no native memory.
@@ -25,13 +28,30 @@ public final class MediaPipePersonScorer implements Scorer {
     private final HandLandmarker hands;
     private final FaceMeshLandmarker mesh;
     private final double keypointMin;
+    private final boolean faceFallback;
 
-    /** @param hands null: no hand boxes; @param mesh null: no mouth opening */
-    public MediaPipePersonScorer(PoseLandmarker pose, HandLandmarker hands, FaceMeshLandmarker mesh, double keypointMin) {
+    /**
+     * @param hands        null: no hand boxes
+     * @param mesh         null: no mouth opening
+     * @param faceFallback faces (of the faces scorer) with no pose's nose inside count as people too, their boxes
+     *                     expanded to bodies as the face_boxes estimator does; the estimator columns then read
+     *                     {@code mediapipe_pose_<variant>+face_boxes@cpu}
+     */
+    public MediaPipePersonScorer(PoseLandmarker pose, HandLandmarker hands, FaceMeshLandmarker mesh, double keypointMin, boolean faceFallback) {
         this.pose = pose;
         this.hands = hands;
         this.mesh = mesh;
         this.keypointMin = keypointMin;
+        this.faceFallback = faceFallback;
+    }
+
+    /** True when some pose's nose lies inside the face box (the pose is that face's person). */
+    static boolean coveredByPose(Box face, List<PoseLandmarks> poses) {
+        for (PoseLandmarks p : poses) {
+            double x = p.x()[PoseLandmarks.NOSE], y = p.y()[PoseLandmarks.NOSE];
+            if (x >= face.x0() && x <= face.x1() && y >= face.y0() && y <= face.y1()) return true;
+        }
+        return false;
     }
 
     @Override
@@ -49,19 +69,32 @@ public final class MediaPipePersonScorer implements Scorer {
         if (clip.frames().isEmpty()) return;
         List<List<PoseLandmarks>> poses = pose.track(clip.frames());
         List<List<Box>> boxes = new ArrayList<>();
-        for (List<PoseLandmarks> frame : poses) {
+        int most = 0;
+        boolean usedFaces = false;
+        for (int i = 0; i < poses.size(); i++) {
             List<Box> b = new ArrayList<>();
-            for (PoseLandmarks p : frame) {
+            for (PoseLandmarks p : poses.get(i)) {
                 Box e = p.box(keypointMin);
                 if (e != null) b.add(e);
             }
+            int people = poses.get(i).size();
+            if (faceFallback && ctx.faces() != null) {
+                for (Box face : ctx.faces().get(i)) {
+                    if (coveredByPose(face, poses.get(i))) continue;
+                    b.add(PersonScorer.body(face));
+                    people++;
+                    usedFaces = true;
+                }
+            }
+            most = Math.max(most, people);
             boxes.add(b);
         }
+        String est = usedFaces ? pose.estimator().replace("@", "+face_boxes@") : pose.estimator();
         VideoFrame f0 = clip.frames().get(0);
         out.put("person_area_ratio", PoseMeasures.personAreaRatio(boxes, f0.width(), f0.height()));
-        out.put("person_area_ratio_estimator", pose.estimator());
-        out.put("max_people", (double) PoseMeasures.maxPeople(poses));
-        out.put("max_people_estimator", pose.estimator());
+        out.put("person_area_ratio_estimator", est);
+        out.put("max_people", (double) most);
+        out.put("max_people_estimator", est);
         if (hands != null) {
             List<List<Box>> perFrame = new ArrayList<>();
             for (VideoFrame f : clip.frames()) perFrame.add(hands.hands(f));

@@ -201,4 +201,30 @@ class MediaPipeRealFootageTest {
             assertTrue(Double.isNaN(mesh.mouthOpening(f, new Box(150, 60, 250, 180, 0.9, null))), "no face in the box");
         }
     }
+
+    /** A drawn talking head (the generated samples) is a face without a body: BlazePose finds nobody, the face fallback a person. */
+    @Test
+    void aDrawnHeadIsNoPoseButTheFaceFallbackCountsIt() {
+        VideoFrame f = draw(Scenes.talkingHead(Scenes.textured(11), new dev.avcurate.ingest.samples.SpeechSignal(1, 120), 0.5, 0.55, 1), 456, 256);
+        PoseLandmarker pose = pose();
+        assertEquals(List.of(List.of()), pose.track(List.of(f)));
+        List<Box> faces = blazeFace().detect(f);
+        assertEquals(1, faces.size());
+        for (boolean fallback : new boolean[] {true, false}) {
+            dev.avcurate.filters.scoring.MediaPipePersonScorer s = new dev.avcurate.filters.scoring.MediaPipePersonScorer(pose, null, null, 0.3, fallback);
+            dev.avcurate.filters.scoring.ClipContext ctx = new dev.avcurate.filters.scoring.ClipContext();
+            ctx.faces(List.of(faces));
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            s.score(new DecodedClip("d", 0, 1, 25, 5, List.of(f), new float[0], 16000), ctx, out);
+            if (fallback) {
+                assertEquals(1.0, (Double) out.get("max_people"));
+                assertTrue((Double) out.get("person_area_ratio") > 0.1, out.toString());
+                assertEquals("mediapipe_pose_full+face_boxes@cpu", out.get("person_area_ratio_estimator"));
+            } else {
+                assertEquals(0.0, (Double) out.get("max_people"));
+                assertEquals(0.0, (Double) out.get("person_area_ratio"));
+                assertEquals("mediapipe_pose_full@cpu", out.get("person_area_ratio_estimator"));
+            }
+        }
+    }
 }
