@@ -196,8 +196,12 @@ public final class CurateKeys {
                     + "gives the hand boxes of hand_sharpness).");
     public static final ConfigKey<String> SCORE_PEOPLE_MP_POSE = enumKey("score.people.mediapipe_pose", "full", List.of("lite", "full", "heavy"),
             "MediaPipe pose landmark model (estimator mediapipe): lite, full or heavy (slower, more accurate; see BENCHMARKS.md).");
+    public static final ConfigKey<Integer> SCORE_PEOPLE_FRAME_STRIDE = intKey("score.people.frame_stride", 1, 1, 100,
+            "MediaPipe: pose and hands run on every this many sampled frames (2 at decode.sample_fps 5 = 2.5 fps; the face mesh "
+                    + "runs on all); person_area_ratio, max_people and hand_sharpness come from those frames. Cost per sampled frame "
+                    + "in BENCHMARKS.md.");
     public static final ConfigKey<Integer> SCORE_PEOPLE_DETECT_EVERY = intKey("score.people.detect_every", 5, 1, 10_000,
-            "MediaPipe: the person detector runs on the first sampled frame, every this many sampled frames (new people, max_people) "
+            "MediaPipe: the person detector runs on the first frame, every this many frames pose runs on (new people, max_people) "
                     + "and whenever nobody is tracked; in between each person is tracked by its landmarks.");
     public static final ConfigKey<Integer> SCORE_PEOPLE_MAX_POSES = intKey("score.people.max_poses", 4, 1, 16,
             "MediaPipe: most people given a landmark pass per frame (the pose graph is single-person; each detection gets its own), "
@@ -401,7 +405,7 @@ public final class CurateKeys {
             SCORE_SYNC_TRACK_IOU, SCORE_SYNC_MAX_GAP_S, SCORE_SYNC_MIN_TRACK_S, SCORE_SYNC_SMOOTH, SCORE_SYNC_MOUTH_MOTION,
             SCORE_SYNC_SPEAKER_MIN_RATIO,
             SCORE_FACE_ESTIMATOR, SCORE_FACE_SCRFD_MODEL, SCORE_PEOPLE_ESTIMATOR, SCORE_PEOPLE_YOLOX_MODEL, SCORE_PEOPLE_POSE_MODEL,
-            SCORE_PEOPLE_MIN_SCORE, SCORE_PEOPLE_KEYPOINT_MIN, SCORE_PEOPLE_MP_POSE, SCORE_PEOPLE_DETECT_EVERY, SCORE_PEOPLE_MAX_POSES,
+            SCORE_PEOPLE_MIN_SCORE, SCORE_PEOPLE_KEYPOINT_MIN, SCORE_PEOPLE_MP_POSE, SCORE_PEOPLE_FRAME_STRIDE, SCORE_PEOPLE_DETECT_EVERY, SCORE_PEOPLE_MAX_POSES,
             SCORE_PEOPLE_MP_MIN_DETECTION, SCORE_PEOPLE_MP_MIN_PRESENCE, SCORE_PEOPLE_HANDS, SCORE_PEOPLE_MAX_HANDS, SCORE_PEOPLE_FACE_FALLBACK,
             SCORE_PEOPLE_FACE_MESH,
             SCORE_QUALITY_ESTIMATOR, SCORE_QUALITY_DOVER_MODEL,

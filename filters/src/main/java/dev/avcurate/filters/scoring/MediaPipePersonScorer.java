@@ -29,6 +29,7 @@ public final class MediaPipePersonScorer implements Scorer {
     private final FaceMeshLandmarker mesh;
     private final double keypointMin;
     private final boolean faceFallback;
+    private final int frameStride;
 
     /**
      * @param hands        null: no hand boxes
@@ -36,8 +37,11 @@ public final class MediaPipePersonScorer implements Scorer {
      * @param faceFallback faces (of the faces scorer) with no pose's nose inside count as people too, their boxes
      *                     expanded to bodies as the face_boxes estimator does; the estimator columns then read
      *                     {@code mediapipe_pose_<variant>+face_boxes@cpu}
+     * @param frameStride  pose and hands run on every this many sampled frames (1 = all); the face mesh on all
      */
-    public MediaPipePersonScorer(PoseLandmarker pose, HandLandmarker hands, FaceMeshLandmarker mesh, double keypointMin, boolean faceFallback) {
+    public MediaPipePersonScorer(PoseLandmarker pose, HandLandmarker hands, FaceMeshLandmarker mesh, double keypointMin, boolean faceFallback,
+                                 int frameStride) {
+        this.frameStride = Math.max(1, frameStride);
         this.pose = pose;
         this.hands = hands;
         this.mesh = mesh;
@@ -67,7 +71,13 @@ public final class MediaPipePersonScorer implements Scorer {
     @Override
     public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
         if (clip.frames().isEmpty()) return;
-        List<List<PoseLandmarks>> poses = pose.track(clip.frames());
+        List<VideoFrame> frames = new ArrayList<>();
+        List<Integer> index = new ArrayList<>();
+        for (int i = 0; i < clip.frames().size(); i += frameStride) {
+            frames.add(clip.frames().get(i));
+            index.add(i);
+        }
+        List<List<PoseLandmarks>> poses = pose.track(frames);
         List<List<Box>> boxes = new ArrayList<>();
         int most = 0;
         boolean usedFaces = false;
@@ -79,7 +89,7 @@ public final class MediaPipePersonScorer implements Scorer {
             }
             int people = poses.get(i).size();
             if (faceFallback && ctx.faces() != null) {
-                for (Box face : ctx.faces().get(i)) {
+                for (Box face : ctx.faces().get(index.get(i))) {
                     if (coveredByPose(face, poses.get(i))) continue;
                     b.add(PersonScorer.body(face));
                     people++;
@@ -97,7 +107,7 @@ public final class MediaPipePersonScorer implements Scorer {
         out.put("max_people_estimator", est);
         if (hands != null) {
             List<List<Box>> perFrame = new ArrayList<>();
-            for (VideoFrame f : clip.frames()) perFrame.add(hands.hands(f));
+            for (int i = 0; i < clip.frames().size(); i++) perFrame.add(i % frameStride == 0 ? hands.hands(clip.frames().get(i)) : List.of());
             ctx.hands(perFrame, hands.estimator());
         }
         if (mesh != null && ctx.faces() != null) {

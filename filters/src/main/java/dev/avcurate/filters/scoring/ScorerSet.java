@@ -135,7 +135,8 @@ public final class ScorerSet implements AutoCloseable {
         HandLandmarker hands = hv.equals("none") ? null : new HandLandmarker(tflite(reg, dir, "mp_palm_detection_full", threads),
                 tflite(reg, dir, "mp_hand_landmark_" + hv, threads), hv, minDet, minPres, cfg.get(SCORE_PEOPLE_MAX_HANDS));
         FaceMeshLandmarker mesh = cfg.get(SCORE_PEOPLE_FACE_MESH) ? new FaceMeshLandmarker(tflite(reg, dir, "mp_face_landmark", threads), minPres) : null;
-        return new MediaPipePersonScorer(pose, hands, mesh, cfg.get(SCORE_PEOPLE_KEYPOINT_MIN), cfg.get(SCORE_PEOPLE_FACE_FALLBACK));
+        return new MediaPipePersonScorer(pose, hands, mesh, cfg.get(SCORE_PEOPLE_KEYPOINT_MIN), cfg.get(SCORE_PEOPLE_FACE_FALLBACK),
+                cfg.get(SCORE_PEOPLE_FRAME_STRIDE));
     }
 
     private static TfLiteModel tflite(ModelRegistry reg, Path dir, String model, int threads) {

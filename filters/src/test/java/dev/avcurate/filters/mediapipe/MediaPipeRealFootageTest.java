@@ -211,7 +211,7 @@ class MediaPipeRealFootageTest {
         List<Box> faces = blazeFace().detect(f);
         assertEquals(1, faces.size());
         for (boolean fallback : new boolean[] {true, false}) {
-            dev.avcurate.filters.scoring.MediaPipePersonScorer s = new dev.avcurate.filters.scoring.MediaPipePersonScorer(pose, null, null, 0.3, fallback);
+            dev.avcurate.filters.scoring.MediaPipePersonScorer s = new dev.avcurate.filters.scoring.MediaPipePersonScorer(pose, null, null, 0.3, fallback, 1);
             dev.avcurate.filters.scoring.ClipContext ctx = new dev.avcurate.filters.scoring.ClipContext();
             ctx.faces(List.of(faces));
             Map<String, Object> out = new java.util.LinkedHashMap<>();
