@@ -83,6 +83,26 @@ public final class MediaPipeBench {
         long t2 = System.nanoTime();
         for (int r = 0; r < reps; r++) for (VideoFrame f : frames) bf.detect(f);
         System.out.printf(Locale.ROOT, "(reference) blazeface_front_128 operator\t%d\t%.2f\t\t1%n", frames.size(), (System.nanoTime() - t2) / 1e6 / reps / frames.size());
+
+        // The people scorer as the default profile configures it, on whole 10 s clips, next to their decode.
+        dev.avcurate.core.config.CurateConfig cfg = dev.avcurate.core.config.CurateConfig.load(root.resolve("conf/default.yaml"))
+                .withOverrides(List.of("score.scorers=[faces, people, sharpness]", "models.dir=" + models));
+        System.out.println("\nclip (first 10 s)\tsampled_frames\tdecode_s\tfaces_s\tpeople_s (default profile)\tsharpness_s");
+        try (dev.avcurate.filters.scoring.ScorerSet set = new dev.avcurate.filters.scoring.ScorerSet(cfg, reg, models)) {
+            for (int i = 1; i < args.length; i++) {
+                ClipDecoder dec = new ClipDecoder(5, 0, 256, 16000, 120, new org.apache.hadoop.conf.Configuration());
+                long d0 = System.nanoTime();
+                DecodedClip c = null;
+                for (int r = 0; r < reps; r++) c = dec.decode("c" + i, Path.of(args[i]).toAbsolutePath().toString(), 0, 10, 25);
+                double decodeS = (System.nanoTime() - d0) / 1e9 / reps;
+                set.score(c); // warm-up
+                set.nanosByScorer().clear();
+                for (int r = 0; r < reps; r++) set.score(c);
+                var n = set.nanosByScorer();
+                System.out.printf(Locale.ROOT, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f%n", Path.of(args[i]).getFileName(), c.frames().size(), decodeS,
+                        n.get("faces") / 1e9 / reps, n.get("people") / 1e9 / reps, n.get("sharpness") / 1e9 / reps);
+            }
+        }
     }
 
     static TfLiteModel m(ModelRegistry reg, Path dir, String name) {

@@ -200,4 +200,38 @@ class MediaPipeMathTest {
         xy[2 * 263] = 20;
         assertEquals(0.1, FaceMeshLandmarker.mouthOpening(xy), E);
     }
+
+    @Test
+    void otherPeopleAreBlackedOutByNearestPoint() {
+        byte[] px = new byte[4 * 1 * 3];
+        Arrays.fill(px, (byte) 200);
+        VideoFrame f = new VideoFrame(0, 4, 1, px);
+        Roi r = new Roi(0, 0, 1, 1, 0);
+        List<PoseLandmarker.Candidate> c = List.of(new PoseLandmarker.Candidate(r, 0.5, 0.5), new PoseLandmarker.Candidate(r, 3.5, 0.5));
+        VideoFrame left = PoseLandmarker.maskOthers(f, c, 0), right = PoseLandmarker.maskOthers(f, c, 1);
+        assertArrayEquals(new byte[] {(byte) 200, (byte) 200, (byte) 200, (byte) 200, (byte) 200, (byte) 200, 0, 0, 0, 0, 0, 0}, left.bgr());
+        assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, (byte) 200, (byte) 200, (byte) 200, (byte) 200, (byte) 200, (byte) 200}, right.bgr());
+        assertEquals((byte) 200, f.bgr()[11], "the frame itself is untouched");
+    }
+
+    @Test
+    void poseBoxIsTheExtentOfVisibleLandmarks() {
+        int n = PoseLandmarks.COUNT;
+        double[] x = new double[n], y = new double[n], vis = new double[n];
+        x[0] = 10;
+        y[0] = 20;
+        vis[0] = 0.9;
+        x[11] = 50;
+        y[11] = 80;
+        vis[11] = 0.6;
+        x[27] = 60;
+        y[27] = 400;
+        vis[27] = 0.1; // an ankle below the frame, not visible
+        PoseLandmarks p = new PoseLandmarks(x, y, vis, vis, 0.95, null, null);
+        Box b = p.box(0.3);
+        assertEquals(new double[] {10, 20, 50, 80}[3], b.y1(), E);
+        assertArrayEquals(new double[] {10, 20, 50, 80}, new double[] {b.x0(), b.y0(), b.x1(), b.y1()}, E);
+        assertEquals(0.95, b.score(), E);
+        assertNull(p.box(0.95), "fewer than two landmarks visible");
+    }
 }
