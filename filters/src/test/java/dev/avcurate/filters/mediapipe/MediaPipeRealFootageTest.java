@@ -227,4 +227,36 @@ class MediaPipeRealFootageTest {
             }
         }
     }
+
+    /** The sync scorer's entry point: one face box per 25 fps frame in, one mouth opening per frame out. */
+    @Test
+    void mouthOpeningPerFrameOnTheSyncClock() throws Exception {
+        FaceMeshLandmarker mesh = new FaceMeshLandmarker(model("mp_face_landmark"), 0.5);
+        BlazeFace bf = blazeFace();
+        double[] means = new double[2];
+        String[] files = {"theresa_may_pose_ref.mp4", "neg_face_music_s18.mp4"};
+        for (int k = 0; k < 2; k++) {
+            Path p = MEDIA.resolve(files[k]);
+            assumeTrue(Files.isRegularFile(p), "shared media absent: " + p);
+            DecodedClip c = new ClipDecoder(5, 25, 256, 16000, 120, new Configuration()).decode(files[k], p.toAbsolutePath().toString(), 0, 2, 25);
+            List<VideoFrame> frames = c.syncFrames();
+            assertEquals(50, frames.size(), "2 s on the 25 fps clock");
+            List<Box> faces = new ArrayList<>();
+            for (VideoFrame f : frames) faces.add(largest(bf.detect(f)));
+            faces.set(7, null); // a gap in the track
+            float[] open = mesh.mouthOpening(frames, faces);
+            assertEquals(frames.size(), open.length);
+            assertTrue(Float.isNaN(open[7]), "no box, no value");
+            double sum = 0;
+            for (int i = 0; i < open.length; i++) {
+                if (i == 7) continue;
+                assertFalse(Float.isNaN(open[i]), files[k] + " frame " + i);
+                assertTrue(open[i] >= 0 && open[i] < 0.6, files[k] + " frame " + i + ": " + open[i]);
+                sum += open[i];
+            }
+            means[k] = sum / (open.length - 1);
+        }
+        System.out.printf("[mediapipe] mouth opening, mean over 2 s at 25 fps: speaking %.3f, silent %.3f%n", means[0], means[1]);
+        assertTrue(means[0] > 3 * means[1], "a speaker's mouth opens more than a silent face's");
+    }
 }
