@@ -102,7 +102,8 @@ public final class CurateKeys {
     public static final ConfigKey<String> ONNX_DEVICE = enumKey("onnx.device", "auto", List.of("auto", "cpu", "cuda"),
             "Where ONNX models run: cuda needs the -Pgpu build and a GPU executor (falls back to CPU with a message); auto takes CUDA when present.");
     public static final ConfigKey<Integer> ONNX_INTRA_OP_THREADS = intKey("onnx.intra_op_threads", 1, 0, 256,
-            "ONNX Runtime intra-op threads per session (0 = ORT's default). 1 suits Spark's one task per core.");
+            "ONNX Runtime intra-op threads per session (0 = ORT's default), also the threads of each TensorFlow Lite interpreter "
+                    + "(MediaPipe models; 0 = TFLite's default). 1 suits Spark's one task per core.");
 
     // score stage
     public static final List<String> SCORERS = List.of("faces", "people", "sharpness", "motion", "brightness", "phash", "quality", "text", "speech", "sync", "identity");

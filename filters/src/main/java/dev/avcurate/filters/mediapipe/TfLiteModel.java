@@ -65,7 +65,7 @@ public final class TfLiteModel implements AutoCloseable {
         if (closed) throw new ModelException(name + ": closed");
         Interpreter it = new Interpreter((Pointer) null);
         InterpreterBuilder b = new InterpreterBuilder(model, resolver);
-        b.SetNumThreads(threads);
+        b.SetNumThreads(threads <= 0 ? -1 : threads); // -1: TFLite's default
         if (b.apply(it) != 0 || it.isNull()) throw new ModelException(name + ": " + file + ": TensorFlow Lite cannot build an interpreter");
         if (it.AllocateTensors() != 0) throw new ModelException(name + ": " + file + ": TensorFlow Lite cannot allocate its tensors");
         b.close();
