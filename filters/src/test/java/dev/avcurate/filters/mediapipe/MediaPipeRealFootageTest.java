@@ -259,4 +259,19 @@ class MediaPipeRealFootageTest {
         System.out.printf("[mediapipe] mouth opening, mean over 2 s at 25 fps: speaking %.3f, silent %.3f%n", means[0], means[1]);
         assertTrue(means[0] > 3 * means[1], "a speaker's mouth opens more than a silent face's");
     }
+
+    /** `models check` on the TFLite files: the fetched ones match the registry; a wrong expectation is named. */
+    @Test
+    void registryChecksTheTfliteInterfaces() {
+        for (String m : List.of("mp_pose_detection", "mp_pose_landmark_lite", "mp_pose_landmark_full", "mp_pose_landmark_heavy",
+                "mp_palm_detection_full", "mp_hand_landmark_lite", "mp_hand_landmark_full", "mp_face_landmark")) {
+            assertEquals(List.of(), ModelRegistry.check(REG.get(m), MODELS), m);
+        }
+        ModelSpec s = REG.get("mp_face_landmark");
+        ModelSpec wrong = new ModelSpec(s.name(), s.file(), s.sha256(), s.source(), Map.of("input_1", new long[] {1, 256, 256, 3}), Map.of("scores", new long[] {1}));
+        List<String> p = ModelRegistry.checkInterface(wrong, MODELS.resolve(s.file()));
+        assertEquals(2, p.size(), p.toString());
+        assertTrue(p.get(0).contains("input 'input_1' has shape [1, 192, 192, 3], expected [1, 256, 256, 3]"), p.get(0));
+        assertTrue(p.get(1).contains("output 'scores' missing"), p.get(1));
+    }
 }
