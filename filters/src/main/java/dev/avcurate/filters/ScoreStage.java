@@ -73,9 +73,7 @@ public final class ScoreStage {
         ModelRegistry reg = ModelRegistry.load(resolve(home, cfg.get(MODELS_REGISTRY)));
         Path dir = resolve(home, cfg.get(MODELS_DIR));
         List<String> problems = new ArrayList<>();
-        for (String s : cfg.get(SCORE_SCORERS)) {
-            for (String m : ScorerSet.modelsOf(cfg, s)) problems.addAll(ModelRegistry.check(reg.get(m), dir));
-        }
+        for (String m : ScorerSet.registryModels(cfg)) problems.addAll(ModelRegistry.check(reg.get(m), dir));
         if (cfg.get(SCORE_SCORERS).contains("quality") && cfg.get(SCORE_QUALITY_ESTIMATOR).equals("brisque")) {
             for (String f : List.of(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE))) {
                 if (!java.nio.file.Files.isRegularFile(Path.of(f))) problems.add("quality: BRISQUE file missing: " + f + " (Debian package opencv-data)");

@@ -102,7 +102,8 @@ public final class CurateKeys {
     public static final ConfigKey<String> ONNX_DEVICE = enumKey("onnx.device", "auto", List.of("auto", "cpu", "cuda"),
             "Where ONNX models run: cuda needs the -Pgpu build and a GPU executor (falls back to CPU with a message); auto takes CUDA when present.");
     public static final ConfigKey<Integer> ONNX_INTRA_OP_THREADS = intKey("onnx.intra_op_threads", 1, 0, 256,
-            "ONNX Runtime intra-op threads per session (0 = ORT's default). 1 suits Spark's one task per core.");
+            "ONNX Runtime intra-op threads per session (0 = ORT's default), also the threads of each TensorFlow Lite interpreter "
+                    + "(MediaPipe models; 0 = TFLite's default). 1 suits Spark's one task per core.");
 
     // score stage
     public static final List<String> SCORERS = List.of("faces", "people", "sharpness", "motion", "brightness", "phash", "quality", "text", "speech", "sync", "identity");
@@ -193,9 +194,40 @@ public final class CurateKeys {
     public static final ConfigKey<String> SCORE_FACE_SCRFD_MODEL = stringKey("score.face.scrfd_model", "",
             "Path of a SCRFD export (input input.1 (1,3,640,640); nine outputs: scores, box distances and 5 keypoints at strides 8, 16, 32).");
     public static final ConfigKey<String> SCORE_PEOPLE_ESTIMATOR = enumKey("score.people.estimator", "face_boxes",
-            List.of("face_boxes", "yolox", "rtmpose", "vitpose"),
-            "What person_area_ratio comes from: face_boxes (faces expanded to bodies), yolox (person boxes), rtmpose or vitpose "
-                    + "(YOLOX boxes, then top-down poses; a 133-keypoint DWPose/RTMPose export also gives the hand boxes of hand_sharpness).");
+            List.of("face_boxes", "mediapipe", "yolox", "rtmpose", "vitpose"),
+            "What person_area_ratio and max_people come from: face_boxes (faces expanded to bodies), mediapipe (MediaPipe Pose "
+                    + "landmarks tracked over the sampled frames, bundled TFLite models; also hands for hand_sharpness and the face "
+                    + "mesh's mouth opening, see score.people.hands and score.people.face_mesh; the default profile's choice), yolox "
+                    + "(person boxes), rtmpose or vitpose (YOLOX boxes, then top-down poses; a 133-keypoint DWPose/RTMPose export also "
+                    + "gives the hand boxes of hand_sharpness).");
+    public static final ConfigKey<String> SCORE_PEOPLE_MP_POSE = enumKey("score.people.mediapipe_pose", "full", List.of("lite", "full", "heavy"),
+            "MediaPipe pose landmark model (estimator mediapipe): lite, full or heavy (slower, more accurate; see BENCHMARKS.md).");
+    public static final ConfigKey<Integer> SCORE_PEOPLE_FRAME_STRIDE = intKey("score.people.frame_stride", 1, 1, 100,
+            "MediaPipe: pose and hands run on every this many sampled frames (2 at decode.sample_fps 5 = 2.5 fps; the face mesh "
+                    + "runs on all); person_area_ratio, max_people and hand_sharpness come from those frames. Cost per sampled frame "
+                    + "in BENCHMARKS.md.");
+    public static final ConfigKey<Integer> SCORE_PEOPLE_DETECT_EVERY = intKey("score.people.detect_every", 5, 1, 10_000,
+            "MediaPipe: the person detector runs on the first frame, every this many frames pose runs on (new people, max_people) "
+                    + "and whenever nobody is tracked; in between each person is tracked by its landmarks.");
+    public static final ConfigKey<Integer> SCORE_PEOPLE_MAX_POSES = intKey("score.people.max_poses", 4, 1, 16,
+            "MediaPipe: most people given a landmark pass per frame (the pose graph is single-person; each detection gets its own), "
+                    + "so also the most max_people can count.");
+    public static final ConfigKey<Double> SCORE_PEOPLE_MP_MIN_DETECTION = doubleKey("score.people.mediapipe_min_detection", 0.5, 0, 1,
+            "MediaPipe person and palm detector score threshold (MediaPipe's default 0.5).");
+    public static final ConfigKey<Double> SCORE_PEOPLE_MP_MIN_PRESENCE = doubleKey("score.people.mediapipe_min_presence", 0.5, 0, 1,
+            "MediaPipe pose, hand and face-mesh presence threshold of the landmark models (MediaPipe's default 0.5).");
+    public static final ConfigKey<String> SCORE_PEOPLE_HANDS = enumKey("score.people.hands", "full", List.of("none", "lite", "full"),
+            "MediaPipe: hand landmark model for the hand boxes of hand_sharpness (palm detector on every sampled frame, then 21 "
+                    + "landmarks per palm), or none.");
+    public static final ConfigKey<Integer> SCORE_PEOPLE_MAX_HANDS = intKey("score.people.max_hands", 4, 1, 32,
+            "MediaPipe: most hands given a landmark pass per frame.");
+    public static final ConfigKey<Boolean> SCORE_PEOPLE_FACE_FALLBACK = boolKey("score.people.face_fallback", true,
+            "MediaPipe: faces of the faces scorer that no pose accounts for (no pose's nose inside the face box: people too small "
+                    + "or too partial for the pose detector, drawn characters) count as people too, with bodies expanded from the face "
+                    + "boxes as the face_boxes estimator does; the estimator columns then say +face_boxes.");
+    public static final ConfigKey<Boolean> SCORE_PEOPLE_FACE_MESH = boolKey("score.people.face_mesh", true,
+            "MediaPipe: face mesh on the largest face box of each sampled frame (needs the faces scorer): mouth_open_mean and "
+                    + "mouth_open_std, the inner-lip distance (mesh points 13-14) over the outer eye-corner distance (33-263).");
     public static final ConfigKey<String> SCORE_PEOPLE_YOLOX_MODEL = stringKey("score.people.yolox_model", "",
             "Path of a YOLOX export (input images (1,3,640,640); raw head output (1,8400,5+classes)), as DWPose's yolox_l.onnx.");
     public static final ConfigKey<String> SCORE_PEOPLE_POSE_MODEL = stringKey("score.people.pose_model", "",
@@ -204,7 +236,8 @@ public final class CurateKeys {
     public static final ConfigKey<Double> SCORE_PEOPLE_MIN_SCORE = doubleKey("score.people.min_score", 0.3, 0, 1,
             "YOLOX person score threshold (DWPose uses 0.3).");
     public static final ConfigKey<Double> SCORE_PEOPLE_KEYPOINT_MIN = doubleKey("score.people.keypoint_min_score", 0.3, 0, 100,
-            "Keypoint confidence that counts a keypoint for pose extents and hand boxes (the model's raw SimCC or heatmap value).");
+            "Keypoint confidence that counts a keypoint for pose extents and hand boxes (the model's raw SimCC or heatmap value; "
+                    + "for mediapipe the landmark's visibility probability).");
     public static final ConfigKey<String> SCORE_QUALITY_ESTIMATOR = enumKey("score.quality.estimator", "brisque", List.of("brisque", "dover"),
             "quality_technical from brisque (bundled) or dover (your DOVER export, score.quality.dover_model; also sets quality_aesthetic).");
     public static final ConfigKey<String> SCORE_QUALITY_DOVER_MODEL = stringKey("score.quality.dover_model", "",
@@ -378,7 +411,10 @@ public final class CurateKeys {
             SCORE_SYNC_TRACK_IOU, SCORE_SYNC_MAX_GAP_S, SCORE_SYNC_MIN_TRACK_S, SCORE_SYNC_SMOOTH, SCORE_SYNC_MOUTH_MOTION,
             SCORE_SYNC_SPEAKER_MIN_RATIO,
             SCORE_FACE_ESTIMATOR, SCORE_FACE_SCRFD_MODEL, SCORE_PEOPLE_ESTIMATOR, SCORE_PEOPLE_YOLOX_MODEL, SCORE_PEOPLE_POSE_MODEL,
-            SCORE_PEOPLE_MIN_SCORE, SCORE_PEOPLE_KEYPOINT_MIN, SCORE_QUALITY_ESTIMATOR, SCORE_QUALITY_DOVER_MODEL,
+            SCORE_PEOPLE_MIN_SCORE, SCORE_PEOPLE_KEYPOINT_MIN, SCORE_PEOPLE_MP_POSE, SCORE_PEOPLE_FRAME_STRIDE, SCORE_PEOPLE_DETECT_EVERY, SCORE_PEOPLE_MAX_POSES,
+            SCORE_PEOPLE_MP_MIN_DETECTION, SCORE_PEOPLE_MP_MIN_PRESENCE, SCORE_PEOPLE_HANDS, SCORE_PEOPLE_MAX_HANDS, SCORE_PEOPLE_FACE_FALLBACK,
+            SCORE_PEOPLE_FACE_MESH,
+            SCORE_QUALITY_ESTIMATOR, SCORE_QUALITY_DOVER_MODEL,
             SCORE_AESTHETIC_ESTIMATOR, SCORE_AESTHETIC_CLIP_MODEL, SCORE_AESTHETIC_HEAD_MODEL, SCORE_MOTION_ESTIMATOR,
             SCORE_MOTION_FLOW_MODEL, SCORE_IDENTITY_MODEL, SCORE_IDENTITY_THRESHOLD,
             FILTER_RULES, FILTER_AUDIO_FIXUP_MAX,

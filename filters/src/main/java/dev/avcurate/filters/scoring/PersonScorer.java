@@ -13,8 +13,12 @@ import java.util.Map;
  * scorer.
  */
 public final class PersonScorer implements Scorer {
-    /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
-    public static final List<String> COLUMNS = List.of("person_area_ratio", "max_people");
+    /**
+     * The score columns the people scorers write (ScorerSet declares them in the table before any
+     * scorer runs); the mouth opening only comes from the mediapipe estimator's face mesh
+     * ({@link MediaPipePersonScorer}) and stays null with the others.
+     */
+    public static final List<String> COLUMNS = List.of("person_area_ratio", "max_people", "mouth_open_mean", "mouth_open_std");
 
     private dev.avcurate.filters.vision.YoloxPersonDetector persons;
     private java.util.function.BiFunction<List<VideoFrame>, List<List<Box>>, List<List<dev.avcurate.filters.vision.Pose>>> poses;

@@ -19,6 +19,11 @@ import dev.avcurate.filters.sync.LightAsd;
 import dev.avcurate.filters.sync.LightAsdSync;
 import dev.avcurate.filters.sync.StableSyncNet;
 import dev.avcurate.filters.sync.SyncNet;
+import dev.avcurate.filters.mediapipe.FaceMeshLandmarker;
+import dev.avcurate.filters.mediapipe.HandLandmarker;
+import dev.avcurate.filters.mediapipe.PoseLandmarker;
+import dev.avcurate.filters.mediapipe.TfLiteModel;
+import dev.avcurate.filters.mediapipe.TfLiteModels;
 import dev.avcurate.filters.onnx.BlazeFace;
 import dev.avcurate.filters.onnx.ModelRegistry;
 import dev.avcurate.filters.onnx.ModelSpec;
@@ -39,16 +44,9 @@ import java.util.TreeMap;
  * Owner of the scorers it builds ({@link #close()}).
  */
 public final class ScorerSet implements AutoCloseable {
-    /** Registry models each scorer always needs. */
+    /** Registry models each scorer needs whatever its estimator ({@link #registryModels} adds the estimator-dependent ones). */
     public static final Map<String, List<String>> MODELS = Map.of("faces", List.of("blazeface"), "text", List.of("ppocr_det"),
             "speech", List.of("silero_vad"), "sync", List.of("blazeface", "silero_vad"));
-
-    /** Registry models a scorer needs under this config: {@link #MODELS} plus the configured estimators' graphs. */
-    public static List<String> modelsOf(CurateConfig cfg, String scorer) {
-        List<String> out = new ArrayList<>(MODELS.getOrDefault(scorer, List.of()));
-        if (scorer.equals("sync") && usesBundledLightAsd(cfg)) out.addAll(LightAsdSync.MODELS);
-        return out;
-    }
 
     /** The sync estimator or the speaking-frame detector is Light-ASD from the bundled graphs. */
     static boolean usesBundledLightAsd(CurateConfig cfg) {
@@ -102,7 +100,7 @@ public final class ScorerSet implements AutoCloseable {
                                 ? new OpticalFlowMotion(userSession(OpticalFlowMotion.SPEC, cfg, SCORE_MOTION_FLOW_MODEL, device, threads)) : null);
                 case "brightness" -> new BrightnessScorer();
                 case "phash" -> new PerceptualHashScorer();
-                case "people" -> people(cfg, device, threads);
+                case "people" -> people(cfg, reg, modelsDir, device, threads);
                 case "quality" -> quality(cfg, device, threads);
                 case "identity" -> new IdentityScorer(new ArcFaceEmbedder(userSession(ArcFaceEmbedder.SPEC, cfg, SCORE_IDENTITY_MODEL, device, threads)),
                         cfg.get(SCORE_IDENTITY_THRESHOLD));
@@ -130,9 +128,10 @@ public final class ScorerSet implements AutoCloseable {
         }
     }
 
-    private static PersonScorer people(CurateConfig cfg, String device, int threads) {
+    private static Scorer people(CurateConfig cfg, ModelRegistry reg, Path modelsDir, String device, int threads) {
         String est = cfg.get(SCORE_PEOPLE_ESTIMATOR);
         if (est.equals("face_boxes")) return new PersonScorer();
+        if (est.equals("mediapipe")) return mediapipe(cfg, reg, modelsDir, threads);
         YoloxPersonDetector yolox = new YoloxPersonDetector(userSession(YoloxPersonDetector.SPEC, cfg, SCORE_PEOPLE_YOLOX_MODEL, device, threads),
                 cfg.get(SCORE_PEOPLE_MIN_SCORE), 0.45);
         return switch (est) {
@@ -146,6 +145,44 @@ public final class ScorerSet implements AutoCloseable {
             }
             default -> new PersonScorer().withModels(yolox, null, null, 0);
         };
+    }
+
+    /** MediaPipe pose (and hands, face mesh) on TensorFlow Lite, CPU; the models are opened once per JVM. */
+    private static Scorer mediapipe(CurateConfig cfg, ModelRegistry reg, Path dir, int threads) {
+        double minDet = cfg.get(SCORE_PEOPLE_MP_MIN_DETECTION), minPres = cfg.get(SCORE_PEOPLE_MP_MIN_PRESENCE);
+        String variant = cfg.get(SCORE_PEOPLE_MP_POSE);
+        PoseLandmarker pose = new PoseLandmarker(tflite(reg, dir, "mp_pose_detection", threads), tflite(reg, dir, "mp_pose_landmark_" + variant, threads),
+                variant, minDet, minPres, cfg.get(SCORE_PEOPLE_DETECT_EVERY), cfg.get(SCORE_PEOPLE_MAX_POSES));
+        String hv = cfg.get(SCORE_PEOPLE_HANDS);
+        HandLandmarker hands = hv.equals("none") ? null : new HandLandmarker(tflite(reg, dir, "mp_palm_detection_full", threads),
+                tflite(reg, dir, "mp_hand_landmark_" + hv, threads), hv, minDet, minPres, cfg.get(SCORE_PEOPLE_MAX_HANDS));
+        FaceMeshLandmarker mesh = cfg.get(SCORE_PEOPLE_FACE_MESH) ? new FaceMeshLandmarker(tflite(reg, dir, "mp_face_landmark", threads), minPres) : null;
+        return new MediaPipePersonScorer(pose, hands, mesh, cfg.get(SCORE_PEOPLE_KEYPOINT_MIN), cfg.get(SCORE_PEOPLE_FACE_FALLBACK),
+                cfg.get(SCORE_PEOPLE_FRAME_STRIDE));
+    }
+
+    private static TfLiteModel tflite(ModelRegistry reg, Path dir, String model, int threads) {
+        ModelSpec spec = reg.get(model);
+        return TfLiteModels.get(spec, dir.resolve(spec.file()), threads);
+    }
+
+    /** The registry models the configured scorers load (for the models check before a run and the scoring version). */
+    public static List<String> registryModels(CurateConfig cfg) {
+        List<String> out = new ArrayList<>();
+        for (String s : cfg.get(SCORE_SCORERS)) {
+            for (String m : MODELS.getOrDefault(s, List.of())) if (!out.contains(m)) out.add(m);
+            if (s.equals("sync") && usesBundledLightAsd(cfg)) out.addAll(LightAsdSync.MODELS);
+            if (s.equals("people") && cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("mediapipe")) {
+                out.add("mp_pose_detection");
+                out.add("mp_pose_landmark_" + cfg.get(SCORE_PEOPLE_MP_POSE));
+                if (!cfg.get(SCORE_PEOPLE_HANDS).equals("none")) {
+                    out.add("mp_palm_detection_full");
+                    out.add("mp_hand_landmark_" + cfg.get(SCORE_PEOPLE_HANDS));
+                }
+                if (cfg.get(SCORE_PEOPLE_FACE_MESH)) out.add("mp_face_landmark");
+            }
+        }
+        return out;
     }
 
     private static Scorer quality(CurateConfig cfg, String device, int threads) {
@@ -239,9 +276,7 @@ public final class ScorerSet implements AutoCloseable {
             boolean throughput = k.equals(SCORE_BATCH_CLIPS.path()) || k.equals(SCORE_MODEL_BATCH_CLIPS.path());
             if ((k.startsWith("score.") || k.startsWith("decode.")) && !throughput) v.put(k, val);
         });
-        for (String s : cfg.get(SCORE_SCORERS)) {
-            for (String m : modelsOf(cfg, s)) v.put("model." + m, reg.get(m).sha256());
-        }
+        for (String m : registryModels(cfg)) v.put("model." + m, reg.get(m).sha256());
         userModels(cfg).forEach((spec, key) -> {
             Path f = Path.of(cfg.get(key));
             v.put("model." + spec.name(), java.nio.file.Files.isRegularFile(f) ? ModelRegistry.sha256(f) : "missing");

@@ -23,11 +23,12 @@ import org.bytedeco.opencv.opencv_core.Size;
  * {@code faceSize}x{@code faceSize} ({@code face_sharpness}, the recipe's local sharpness), and on
  * the whole frame resized to {@code frameWidth} wide ({@code frame_sharpness}). Resizing to a
  * fixed size makes crops of different sizes comparable. Median over frames. Needs the face
- * boxes of an earlier face scorer for {@code face_sharpness}; {@code hand_sharpness} stays null
- * until a hand-capable pose model is configured.
+ * boxes of an earlier face scorer for {@code face_sharpness}; {@code hand_sharpness} needs the
+ * hand boxes of the people scorer (MediaPipe Hands, or a whole-body pose model) and stays null
+ * without them.
  */
 public final class SharpnessScorer implements Scorer {
-    /** The score columns this scorer writes; hand_sharpness stays null until a hand-capable pose model is configured. */
+    /** The score columns this scorer writes; hand_sharpness stays null unless the people scorer found hand boxes. */
     public static final List<String> COLUMNS = List.of("face_sharpness", "hand_sharpness", "frame_sharpness");
 
     private final int faceSize;
@@ -89,7 +90,8 @@ public final class SharpnessScorer implements Scorer {
         }
         if (hands != null) {
             out.put("hand_sharpness", hand.isEmpty() ? null : median(hand));
-            out.put("hand_sharpness_estimator", "laplacian_var_grey_hand_" + faceSize + "px_from_wholebody_pose");
+            out.put("hand_sharpness_estimator", "laplacian_var_grey_hand_" + faceSize + "px_from_"
+                    + (ctx.handsSource() != null ? ctx.handsSource() : "wholebody_pose"));
         } else {
             out.put("hand_sharpness", null);
             out.put("hand_sharpness_estimator", "none: needs a hand-capable pose model");
