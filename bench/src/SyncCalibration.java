@@ -65,14 +65,12 @@ public class SyncCalibration {
             for (int i = 0; i < clips.size(); i++) {
                 DecodedClip c = clips.get(i);
                 if (negative.get(i)) {
-                    dumpTo(names.get(i) + "_neg");
                     Map<String, Object> s = set.score(c);
                     row(names.get(i), "as_is", null, s);
                     negatives.add(conf(s));
                     continue;
                 }
                 for (int k : shifts) {
-                    dumpTo(names.get(i) + "_shift" + k);
                     Map<String, Object> s = set.score(withAudio(c, shifted(c.audio(), k * c.audioRate() / 25)));
                     clipSeconds += c.durationS();
                     row(names.get(i), "shift", k, s);
@@ -81,7 +79,6 @@ public class SyncCalibration {
                 // Another speaker's voice: the next positive clip of another video, cut or padded to this length.
                 int j = nextOtherVideo(names, negative, i);
                 if (j >= 0) {
-                    dumpTo(names.get(i) + "_swap");
                     Map<String, Object> s = set.score(withAudio(c, Arrays.copyOf(clips.get(j).audio(), c.audio().length)));
                     clipSeconds += c.durationS();
                     row(names.get(i), "swap:" + names.get(j), null, s);
@@ -92,11 +89,6 @@ public class SyncCalibration {
         double secs = (System.nanoTime() - t0) / 1e9;
         summary(truePairs, swapped, negatives, shifts);
         System.out.printf(Locale.ROOT, "# scoring (faces + speech + sync): %.2f s per clip-second over %.0f clip-seconds%n", secs / clipSeconds, clipSeconds);
-    }
-
-    static void dumpTo(String name) {
-        String dir = System.getProperty("dump_dir");
-        if (dir != null) System.setProperty("avcurate.debug.dump", dir + "/" + name.replace('/', '_'));
     }
 
     static int nextOtherVideo(List<String> names, List<Boolean> negative, int i) {

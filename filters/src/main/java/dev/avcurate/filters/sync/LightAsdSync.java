@@ -17,13 +17,12 @@ import java.util.Map;
  * backend over the whole track at shift 0. Sync: the backend once per audio shift k in -15..+15
  * frames, batched, always on the same frames (the common window 15 .. T-15, so every shift sees
  * the same video and only real audio; a circular roll or the largest overlap per shift biased the
- * answer). Shift k pairs video frame i with audio frame i + k, so the best k is the SPEC offset
- * (positive = the audio lags). Per shift the score is the mean logit over the window's frames whose
- * audio is speech (the speaker's silent frames score low whatever the shift and only blur the
- * curve); the offset is the best shift, and the confidence is the speech-gated mean logit at that
- * shift (Light-ASD's own "this face speaks this sound" evidence: another scene's voice gives a low
- * logit at every shift). Distances are the negated per-shift scores, so {@link SyncResult}'s
- * convention (smaller is better) holds. Does not own the sessions.
+ * answer), cut into 1 s windows. Shift k pairs video frame i with audio frame i + k, so the best k
+ * is the SPEC offset (positive = the audio lags). Per shift the score is the mean logit over the
+ * frames whose audio is speech (the speaker's silent frames score low whatever the shift and only
+ * blur the curve). Distances are the negated per-shift scores and are reduced as SyncNet's: offset
+ * = the best shift, confidence = median - min (how far the best shift stands out, in logits).
+ * How well this holds on real footage is measured in CALIBRATION.md. Does not own the sessions.
  */
 public final class LightAsdSync {
     public static final String NAME = "light_asd";
@@ -35,6 +34,13 @@ public final class LightAsdSync {
     /** Fewest speech frames in the window for the speech-gated mean; fewer and every frame counts. */
     static final int MIN_SPEECH_FRAMES = 5;
     static final int D = 128;
+    /**
+     * Frames per backend pass in the shift search: 1 s, Columbia_test's shortest pass. Over a whole
+     * track the bidirectional GRU sees a talking face and speech throughout and scores every shift
+     * nearly alike; 1 s windows keep the logit local (measured in CALIBRATION.md: 1 s windows
+     * recovered more known shifts than 2 s or the whole track).
+     */
+    static final int CHUNK = 25;
 
     private final OnnxSessions.Shared audio, visual, backend;
     private FloatBuffer videoBuf, mfccBuf, aBuf, vBuf; // reused across tracks; one operator per task
@@ -56,7 +62,7 @@ public final class LightAsdSync {
     public record Result(float[] logits, SyncResult sync) {}
 
     /** Both front-ends' embeddings of one track, (T, 128) each, trimmed to a common length T. */
-    record Embeddings(float[] audio, float[] visual, int frames, float[] crops, float[] trackAudio) {}
+    record Embeddings(float[] audio, float[] visual, int frames) {}
 
     /**
      * @param trackAudio 16 kHz audio from the track's first frame to the end of its last
@@ -76,12 +82,7 @@ public final class LightAsdSync {
         int a = 4 * v;
         if (v == 0 || a > mfcc.length) return null;
         FloatBuffer video = videoBuf = OnnxIo.reuse(videoBuf, (long) v * LightAsd.SIZE * LightAsd.SIZE);
-        float[] crops = new float[v * LightAsd.SIZE * LightAsd.SIZE];
-        for (int i = 0; i < v; i++) {
-            float[] c = LightAsd.crop(syncFrames.get(t.first() + i), t.cx()[i], t.cy()[i], t.s()[i]);
-            System.arraycopy(c, 0, crops, i * c.length, c.length);
-        }
-        video.put(crops);
+        for (int i = 0; i < v; i++) video.put(LightAsd.crop(syncFrames.get(t.first() + i), t.cx()[i], t.cy()[i], t.s()[i]));
         FloatBuffer m = mfccBuf = OnnxIo.reuse(mfccBuf, (long) a * 13);
         for (int i = 0; i < a; i++) m.put(mfcc[i]);
         float[] ve = OnnxIo.run(visual, "light_asd_visual",
@@ -89,7 +90,7 @@ public final class LightAsdSync {
         float[] ae = OnnxIo.run(audio, "light_asd_audio",
                 Map.of("mfcc", new Object[] {m, new long[] {1, a, 13}}), "audio_embed").get("audio_embed");
         int n = Math.min(ve.length, ae.length) / D;
-        return new Embeddings(ae, ve, n, crops, trackAudio);
+        return new Embeddings(ae, ve, n);
     }
 
     /** The backend over {@code b} rows of {@code t} frames: a and v hold (b, t, 128) each. */
@@ -103,25 +104,16 @@ public final class LightAsdSync {
                 "visual_embed", new Object[] {vb, new long[] {b, t, D}}), "scores").get("scores");
     }
 
-    /** The 31 shifts as one batch over the common window; null when the track is too short. */
+    /**
+     * The 31 shifts over the common window, cut into 1 s windows ({@link #CHUNK}), all in one batch
+     * (31 x windows rows); null when the track is too short. Frames past the last whole window are
+     * left out.
+     */
     SyncResult shiftSearch(Embeddings e, boolean[] speech) {
-        String dump = System.getProperty("avcurate.debug.dump"); // TEMP calibration
-        if (dump != null) {
-            try {
-                StringBuilder j = new StringBuilder("{\"frames\":" + e.frames + ",\"ae\":" + java.util.Arrays.toString(java.util.Arrays.copyOf(e.audio, e.frames * D))
-                        + ",\"ve\":" + java.util.Arrays.toString(java.util.Arrays.copyOf(e.visual, e.frames * D))
-                        + ",\"me\":" + java.util.Arrays.toString(MouthEnergySync.mouthEnergy(e.crops, e.frames, LightAsd.SIZE))
-                        + ",\"env\":" + java.util.Arrays.toString(MouthEnergySync.speechBandLogEnvelope(e.trackAudio, 16000, e.frames, 640))
-                        + ",\"speech\":" + java.util.Arrays.toString(speech) + ",\"patch\":" + java.util.Arrays.toString(mouthPatches(e)) + "}");
-                java.nio.file.Files.writeString(java.nio.file.Path.of(dump + "-" + System.nanoTime() + ".json"), j);
-            } catch (java.io.IOException x) {
-                throw new java.io.UncheckedIOException(x);
-            }
-        }
         int w = e.frames - 2 * M;
         if (w < MIN_WINDOW) return null;
         int shifts = 2 * M + 1;
-        int len = Math.min(w, Integer.getInteger("avcurate.sync.chunk", 1 << 20));
+        int len = Math.min(w, CHUNK);
         int chunks = w / len;
         int b = shifts * chunks;
         float[] a = new float[b * len * D], v = new float[b * len * D];
@@ -136,41 +128,9 @@ public final class LightAsdSync {
         float[] scores = backend(a, v, b, len);
         w = chunks * len;
         double[] curve = curve(scores, shifts, w, speech);
-        if (Boolean.getBoolean("avcurate.debug.sync")) { // TEMP calibration
-            StringBuilder sb = new StringBuilder("[curve] w=" + w);
-            for (double c : curve) sb.append(String.format(java.util.Locale.ROOT, " %.2f", c));
-            double[] allc = curve(scores, shifts, w, null);
-            sb.append("\n[all  ]");
-            for (double c : allc) sb.append(String.format(java.util.Locale.ROOT, " %.2f", c));
-            double[] me = MouthEnergySync.mouthEnergy(e.crops, e.frames, LightAsd.SIZE);
-            double[] env = MouthEnergySync.speechBandLogEnvelope(e.trackAudio, 16000, e.frames, 640);
-            double[] denv = new double[env.length];
-            for (int i = 1; i < env.length; i++) denv[i] = Math.abs(env[i] - env[i - 1]);
-            sb.append("\n[m-env]");
-            for (double c : MouthEnergySync.correlations(me, env, M)) sb.append(String.format(java.util.Locale.ROOT, " %.2f", c));
-            sb.append("\n[m-den]");
-            for (double c : MouthEnergySync.correlations(me, denv, M)) sb.append(String.format(java.util.Locale.ROOT, " %.2f", c));
-            System.err.println(sb);
-        }
         double[] d = new double[shifts];
         for (int s = 0; s < shifts; s++) d[s] = -curve[s];
-        SyncResult r = SyncResult.fromDistances(d, NAME);
-        // Confidence: the speech-gated logit at the best shift (not SyncNet's median - min).
-        return new SyncResult(r.offsetFrames(), curve[r.offsetFrames() + M], r.minDistance(), d, NAME);
-    }
-
-    static float[] mouthPatches(Embeddings e) { // TEMP calibration: rows 56..111, cols 28..83, 2x2 averaged -> 28x28
-        int S = LightAsd.SIZE;
-        float[] out = new float[e.frames * 28 * 28];
-        for (int f = 0; f < e.frames; f++) {
-            for (int r = 0; r < 28; r++) {
-                for (int c = 0; c < 28; c++) {
-                    int y = 56 + 2 * r, x = 28 + 2 * c, b = f * S * S;
-                    out[f * 784 + r * 28 + c] = (e.crops[b + y * S + x] + e.crops[b + y * S + x + 1] + e.crops[b + (y + 1) * S + x] + e.crops[b + (y + 1) * S + x + 1]) / 4;
-                }
-            }
-        }
-        return out;
+        return SyncResult.fromDistances(d, NAME);
     }
 
     /**
