@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public final class FaceScorer implements Scorer {
     /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
-    public static final List<String> COLUMNS = List.of("face_frames_ratio", "max_faces", "face_area_ratio", "clear_face_run_s");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("faces");
 
     private final java.util.function.Function<List<VideoFrame>, List<List<Box>>> detector;
     private final java.util.function.Supplier<String> estimator;

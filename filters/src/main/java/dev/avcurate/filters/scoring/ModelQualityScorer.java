@@ -14,7 +14,7 @@ import java.util.Map;
  * wider spacing the estimator column records).
  */
 public final class ModelQualityScorer implements Scorer {
-    public static final List<String> COLUMNS = List.of("quality_technical", "quality_aesthetic");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("quality");
 
     private final QualityScorer brisque;
     private final DoverQuality dover;

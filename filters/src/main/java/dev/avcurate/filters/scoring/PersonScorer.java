@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public final class PersonScorer implements Scorer {
     /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
-    public static final List<String> COLUMNS = List.of("person_area_ratio", "max_people");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("people");
 
     private dev.avcurate.filters.vision.YoloxPersonDetector persons;
     private java.util.function.BiFunction<List<VideoFrame>, List<List<Box>>, List<List<dev.avcurate.filters.vision.Pose>>> poses;

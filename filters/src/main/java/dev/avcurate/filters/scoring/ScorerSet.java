@@ -171,7 +171,7 @@ public final class ScorerSet implements AutoCloseable {
     }
 
     /** Score columns holding strings (labels, text, hashes); every other score column is a number. */
-    public static final List<String> STRING_COLUMNS = List.of("camera_motion", "subtitle_text", "key_frame_phash");
+    public static final List<String> STRING_COLUMNS = dev.avcurate.core.ScoreColumns.STRING_SCORES;
 
     /** Every score and estimator column the configured scorers write, with its Spark SQL type. */
     public static Map<String, String> columns(CurateConfig cfg) {

@@ -24,7 +24,7 @@ import java.util.Map;
  */
 public final class SyncScorer implements Scorer {
     /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
-    public static final List<String> COLUMNS = List.of("av_offset_frames", "av_sync_confidence", "av_sync_distance", "active_speaker_ratio", "speaker_count");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("sync");
 
     private final FaceTracker tracker;
     private final SyncNet syncNet;

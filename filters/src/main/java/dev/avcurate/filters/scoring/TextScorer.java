@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public final class TextScorer implements Scorer {
     /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
-    public static final List<String> COLUMNS = List.of("text_area_ratio", "text_face_overlap", "subtitle_text");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("text");
 
     private final PpOcrDetector detector;
     private final int frames;
