@@ -201,7 +201,8 @@ public final class CurateKeys {
     public static final ConfigKey<Double> SCORE_PEOPLE_KEYPOINT_MIN = doubleKey("score.people.keypoint_min_score", 0.3, 0, 100,
             "Keypoint confidence that counts a keypoint for pose extents and hand boxes (the model's raw SimCC or heatmap value).");
     public static final ConfigKey<String> SCORE_QUALITY_ESTIMATOR = enumKey("score.quality.estimator", "brisque", List.of("brisque", "dover"),
-            "quality_technical from brisque (bundled) or dover (your DOVER export, score.quality.dover_model; also sets quality_aesthetic).");
+            "quality_technical from brisque (bundled) or dover (your DOVER export, score.quality.dover_model; also sets quality_aesthetic_dover, "
+                    + "its aesthetic view on a 0..1 scale).");
     public static final ConfigKey<String> SCORE_QUALITY_DOVER_MODEL = stringKey("score.quality.dover_model", "",
             "Path of a DOVER export (inputs aes_view (1,3,32,224,224), tech_view (N,3,32,224,224); outputs aesthetic_score, technical_score).");
     public static final ConfigKey<String> SCORE_AESTHETIC_ESTIMATOR = enumKey("score.quality.aesthetic_estimator", "none", List.of("none", "laion"),
