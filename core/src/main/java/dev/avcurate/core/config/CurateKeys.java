@@ -336,9 +336,11 @@ public final class CurateKeys {
             "multi_person: max_faces >= 2 OR max_people >= 2 OR speaker_count >= 2",
             "dynamic_camera: camera_motion IS NOT NULL AND camera_motion <> 'static'",
             "fine_motion: motion_mean >= 1.5 AND motion_mean <= 30",
-            "high_fidelity: quality_technical >= 55 AND face_sharpness >= 60"), null,
+            "high_fidelity: quality_technical >= 0.55 AND face_sharpness >= 60"), null,
             "The SFT subset (SPEC §1 step 5) as named Spark SQL conditions over the clips columns (\"name: condition\"); a kept clip "
-                    + "is SFT when it meets at least shards.sft.min_criteria of them (a null score fails a condition).");
+                    + "is SFT when it meets at least shards.sft.min_criteria of them (a null score fails a condition). Checked before "
+                    + "any work: a column that is neither a clips column nor a score, or a threshold outside a score's range "
+                    + "(quality_technical is 0..1), is an error.");
     public static final ConfigKey<Integer> SHARDS_SFT_MIN_CRITERIA = intKey("shards.sft.min_criteria", 2, 1, 100,
             "How many SFT criteria a clip must meet.");
     public static final ConfigKey<Double> SHARDS_SFT_MAX_SHARE_PER_VIDEO = doubleKey("shards.sft.max_share_per_video", 0.1, 0, 1,
