@@ -105,7 +105,7 @@ public final class PersonScorer implements Scorer {
                     }
                     faces.add(f);
                 }
-                ctx.faces(faces);
+                ctx.faces(faces, poseName(poseEstimator) + "_face_keypoints");
             }
             boxes = withPoses;
             ctx.hands(hands);
@@ -116,5 +116,11 @@ public final class PersonScorer implements Scorer {
         VideoFrame f0 = clip.frames().get(0);
         out.put("person_area_ratio", dev.avcurate.filters.vision.PoseMeasures.personAreaRatio(boxes, f0.width(), f0.height()));
         out.put("person_area_ratio_estimator", est);
+    }
+
+    /** A pose estimator's name without its device ("rtmpose@cpu" gives "rtmpose"). */
+    static String poseName(String estimator) {
+        int at = estimator.indexOf('@');
+        return at < 0 ? estimator : estimator.substring(0, at);
     }
 }

@@ -56,8 +56,10 @@ public final class SyncScorer implements Scorer {
         return COLUMNS;
     }
 
-    private String syncEstimator() {
-        return syncNet != null ? syncNet.estimator() : stable != null ? stable.estimator() : MouthMotionSync.ESTIMATOR + "+blazeface";
+    /** The sync estimator, and for the default one the face detector whose mouth keypoints it follows. */
+    private String syncEstimator(ClipContext ctx) {
+        return syncNet != null ? syncNet.estimator() : stable != null ? stable.estimator()
+                : MouthMotionSync.ESTIMATOR + (ctx.faceDetector() == null ? "+no_faces" : "+" + ctx.faceDetector());
     }
 
     private String asdEstimator() {
@@ -66,7 +68,7 @@ public final class SyncScorer implements Scorer {
 
     @Override
     public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
-        for (String c : List.of("av_offset_frames", "av_sync_confidence", "av_sync_distance")) out.put(c + "_estimator", syncEstimator());
+        for (String c : List.of("av_offset_frames", "av_sync_confidence", "av_sync_distance")) out.put(c + "_estimator", syncEstimator(ctx));
         for (String c : List.of("active_speaker_ratio", "speaker_count")) out.put(c + "_estimator", asdEstimator());
         List<VideoFrame> sync = clip.syncFrames();
         // No sync clock, no faces from the faces scorer, or no audio: nothing to measure (null passes the rules).

@@ -114,7 +114,7 @@ public final class TextScorer implements Scorer {
         out.put("text_face_overlap", faceFrames == 0 ? null : overlapSum / faceFrames);
         String est = "ppocrv4_det_db@" + detector.device();
         out.put("text_area_ratio_estimator", est);
-        out.put("text_face_overlap_estimator", est + (ctx.faces() == null ? "+no_faces" : "+blazeface"));
+        out.put("text_face_overlap_estimator", est + (ctx.faces() == null ? "+no_faces" : "+" + ctx.faceDetector()));
     }
 
     @Override

@@ -45,7 +45,7 @@ class ScoreColumnsRegistryTest {
         List<List<Box>> boxes = new ArrayList<>();
         for (int i = 0; i < clip.frames().size(); i++) boxes.add(List.of(face));
         ClipContext ctx = new ClipContext();
-        ctx.faces(boxes);
+        ctx.faces(boxes, "test_boxes");
         List<Scorer> scorers = List.of(new PersonScorer(), new SharpnessScorer(64, 256), new MotionScorer(15, 0.5, 2,
                 org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_FAST), new BrightnessScorer(), new PerceptualHashScorer());
         for (Scorer s : scorers) {

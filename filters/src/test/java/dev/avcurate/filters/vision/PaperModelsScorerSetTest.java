@@ -115,4 +115,26 @@ class PaperModelsScorerSetTest {
             assertTrue(ScorerSet.columns(cfg).containsKey("quality_aesthetic_dover"), "declared in the clips table");
         }
     }
+
+    @Test
+    void theEstimatorsOfScoresBuiltOnFacesNameTheFaceDetectorThatRan() throws Exception {
+        // text_face_overlap and the default sync estimator said "+blazeface" even when SCRFD found the faces.
+        Path video = new SyntheticVideo().size(320, 240).fps(25).seconds(2).painter((g, i, t, w, h) -> {
+            g.setColor(new Color(40 + i, 90, 140));
+            g.fillRect(0, 0, w, h);
+        }).write(dir.resolve("faces.mp4"));
+        DecodedClip clip = new ClipDecoder(5, 25, 256, 16_000, 60, null).decode("c", video.toString(), 0, 2, 25);
+        Path home = Path.of(System.getProperty("avcurate.repo.root", ".."));
+        for (String detector : List.of("scrfd", "blazeface")) {
+            CurateConfig cfg = config(true).withOverrides(List.of("score.scorers=[faces, text, speech, sync]",
+                    "score.face.estimator=" + detector, "score.text.read_subtitles=false"));
+            try (ScorerSet set = new ScorerSet(cfg, ModelRegistry.load(home.resolve("conf/models.yaml")),
+                    Path.of(System.getProperty("avcurate.models.dir", "models")))) {
+                Map<String, Object> out = set.score(clip);
+                assertTrue(String.valueOf(out.get("face_frames_ratio_estimator")).startsWith(detector), out.toString());
+                assertTrue(String.valueOf(out.get("text_face_overlap_estimator")).endsWith("+" + detector), out.toString());
+                assertEquals("mouth_motion_xcorr+" + detector, out.get("av_offset_frames_estimator"), out.toString());
+            }
+        }
+    }
 }
