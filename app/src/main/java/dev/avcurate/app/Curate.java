@@ -68,6 +68,11 @@ public final class Curate implements Callable<Integer> {
                 err.println("config error: " + ex.getMessage());
                 return 2;
             }
+            if (ex instanceof dev.avcurate.filters.scoring.NativeLibraryException) {
+                // The job failed (exit 1), but for one reason that every clip shares: say it once, without a stack trace.
+                err.println("error: " + ex.getMessage());
+                return 1;
+            }
             err.println("error: " + ex);
             ex.printStackTrace(err);
             return 1;
