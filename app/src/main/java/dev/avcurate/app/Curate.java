@@ -290,6 +290,7 @@ public final class Curate implements Callable<Integer> {
             @Override
             public Integer call() {
                 CurateConfig c = conf.load();
+                ShardStage.check(c); // SFT criteria (columns, ranges) and buckets: errors a run would meet before any work
                 out.println(c.source() + ": ok (" + c.asMap().size() + " keys)");
                 return 0;
             }
