@@ -15,7 +15,7 @@ public final class NativeLibraryException extends RuntimeException {
     private final String component;
 
     public NativeLibraryException(String component, LinkageError cause) {
-        super(message(component, cause), null);
+        super(message(component, cause), cause);
         this.component = component;
     }
 
