@@ -68,6 +68,11 @@ public final class Curate implements Callable<Integer> {
                 err.println("config error: " + ex.getMessage());
                 return 2;
             }
+            if (ex instanceof dev.avcurate.filters.scoring.NativeLibraryException) {
+                // The job failed (exit 1), but for one reason that every clip shares: say it once, without a stack trace.
+                err.println("error: " + ex.getMessage());
+                return 1;
+            }
             err.println("error: " + ex);
             ex.printStackTrace(err);
             return 1;
@@ -149,6 +154,11 @@ public final class Curate implements Callable<Integer> {
             if (toRun.contains("ingest") && (input == null || input.isBlank())) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--input is required when the ingest stage runs");
             }
+            if (toRun.contains("ingest") && missingLocalInput(input) != null) {
+                // Checked before Spark starts: a typo in a local path is one line, not a stack trace after Spark's start-up.
+                err.println("usage error: --input " + input + ": no such file or directory (nothing was done)");
+                return 2;
+            }
             for (String s : toRun) {
                 if (!CurateKeys.STAGES.contains(s)) {
                     throw new ConfigException("--stages: unknown stage '" + s + "' (known: " + CurateKeys.STAGES + ")");
@@ -197,6 +207,28 @@ public final class Curate implements Callable<Integer> {
                 if (ownsSpark) spark.stop();
             }
         }
+    }
+
+    /**
+     * The local path an input names when it is a local path or a {@code file:} URI without glob
+     * characters and does not exist, else null. Other file systems (s3a://, hdfs://) and globs are
+     * left to the ingest stage, which lists them through Hadoop.
+     */
+    static Path missingLocalInput(String input) {
+        if (input == null || input.isBlank() || input.matches(".*[*?\\[{].*")) return null;
+        Path p;
+        try {
+            if (input.startsWith("file:")) {
+                p = Path.of(java.net.URI.create(input));
+            } else if (input.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+                return null; // another file system
+            } else {
+                p = Path.of(input);
+            }
+        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+            return null; // not a plain local path: let Hadoop say what it makes of it
+        }
+        return Files.exists(p) ? null : p.toAbsolutePath();
     }
 
     static final class StageNames extends ArrayList<String> {
@@ -258,6 +290,7 @@ public final class Curate implements Callable<Integer> {
             @Override
             public Integer call() {
                 CurateConfig c = conf.load();
+                ShardStage.check(c); // SFT criteria (columns, ranges) and buckets: errors a run would meet before any work
                 out.println(c.source() + ": ok (" + c.asMap().size() + " keys)");
                 return 0;
             }

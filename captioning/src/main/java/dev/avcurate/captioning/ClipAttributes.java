@@ -21,7 +21,7 @@ public record ClipAttributes(Double faceAreaRatio, Double personAreaRatio, Doubl
     public static final List<String> COLUMNS = List.of("face_area_ratio", "person_area_ratio", "face_frames_ratio", "camera_motion",
             "max_faces", "speaker_count", "active_speaker_ratio", "speech_ratio", "text_area_ratio", "brightness_mean");
     /** Version of the composed-caption wording (the prompt version of attribute captions). */
-    public static final String COMPOSED_VERSION = "attributes-v1";
+    public static final String COMPOSED_VERSION = "attributes-v2";
 
     public static ClipAttributes of(Map<String, Object> v) {
         return new ClipAttributes(d(v, "face_area_ratio"), d(v, "person_area_ratio"), d(v, "face_frames_ratio"),
@@ -60,11 +60,15 @@ public record ClipAttributes(Double faceAreaRatio, Double personAreaRatio, Doubl
         return "wide shot";
     }
 
-    /** Speakers: the sync stage's count, else one when a face speaks for a fifth of the clip. */
+    /**
+     * Speakers: the sync stage's count, else one when a face speaks for a fifth of the clip; never
+     * more than the faces seen at once (speaker_count counts face tracks, and one person's track
+     * broken by a look away or a missed detection counts twice).
+     */
     public Integer speakerCount() {
-        if (speakers != null) return speakers;
-        if (activeSpeakerRatio != null) return activeSpeakerRatio >= 0.2 ? 1 : 0;
-        return null;
+        Integer n = speakers != null ? speakers : activeSpeakerRatio != null ? (activeSpeakerRatio >= 0.2 ? 1 : 0) : null;
+        if (n != null && people != null) n = Math.min(n, people);
+        return n;
     }
 
     /** On-screen text (subtitles, captions, signs): detected text covering more than 0.2% of the frame. */
@@ -126,6 +130,7 @@ public record ClipAttributes(Double faceAreaRatio, Double personAreaRatio, Doubl
         if (sp != null && n != 0) {
             if (sp == 0) sb.append(n == 1 ? "The person is not speaking on camera. " : "Nobody is seen speaking. ");
             else if (sp == 1) sb.append(n == 1 ? "The person is talking during the clip. " : "One of them is talking during the clip. ");
+            else if (sp == n) sb.append(n == 2 ? "Both of them" : "All " + number(n) + " of them").append(" take turns talking. ");
             else sb.append(cap(number(sp))).append(" of them take turns talking. ");
         } else if (speechRatio != null && speechRatio >= 0.2) {
             sb.append("Speech can be heard during the clip. ");

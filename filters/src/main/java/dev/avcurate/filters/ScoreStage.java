@@ -9,6 +9,7 @@ import dev.avcurate.filters.onnx.ModelException;
 import dev.avcurate.filters.onnx.ModelRegistry;
 import dev.avcurate.filters.scoring.ClipDecoder;
 import dev.avcurate.filters.scoring.DecodedClip;
+import dev.avcurate.filters.scoring.NativeLibraryException;
 import dev.avcurate.filters.scoring.ScorerSet;
 import io.delta.tables.DeltaTable;
 import java.io.PrintStream;
@@ -174,10 +175,18 @@ public final class ScoreStage {
                 // Deal the clips (longest first) round-robin so that slices carry similar durations.
                 List<ClipTask> dealt = new ArrayList<>(part.size());
                 for (int s = 0; s < slices; s++) for (int i = s; i < part.size(); i += slices) dealt.add(part.get(i));
-                List<Row> rows = jsc.parallelize(dealt, slices)
-                        .mapPartitions((Iterator<ClipTask> it) -> scorePartition(it, bcfg.value(), breg.value(), modelsDir,
-                                bconf.value(), scoreCols, version))
-                        .collect();
+                List<Row> rows;
+                try {
+                    rows = jsc.parallelize(dealt, slices)
+                            .mapPartitions((Iterator<ClipTask> it) -> scorePartition(it, bcfg.value(), breg.value(), modelsDir,
+                                    bconf.value(), scoreCols, version))
+                            .collect();
+                } catch (Exception e) { // SparkException is checked to Java
+                    // A missing native library fails every clip: stop with its one message, not a score_error per clip.
+                    NativeLibraryException n = nativeFailure(e);
+                    if (n != null) throw n;
+                    throw ScoreStage.<RuntimeException>sneaky(e);
+                }
                 for (Row r : rows) if (!r.isNullAt(r.length() - 1)) failed.incrementAndGet();
                 merge(clipsPath, spark.createDataFrame(rows, schema), scoreCols);
                 batchSize[0] = 0;
@@ -194,59 +203,99 @@ public final class ScoreStage {
 
     static Iterator<Row> scorePartition(Iterator<ClipTask> it, CurateConfig cfg, ModelRegistry reg, String modelsDir,
                                         SerializableConfiguration hconf, List<String> cols, String version) {
-        List<Row> out = new ArrayList<>();
         ClipDecoder decoder = ScorerSet.decoder(cfg, cfg.get(INGEST_TIMEOUT_S), hconf.value());
-        int group = cfg.get(SCORE_MODEL_BATCH_CLIPS);
         try (ScorerSet scorers = new ScorerSet(cfg, reg, Path.of(modelsDir))) {
-            while (it.hasNext()) {
-                // Decode a few clips, then score them together so models see batches across clips.
-                List<ClipTask> tasks = new ArrayList<>();
-                List<DecodedClip> decoded = new ArrayList<>();
-                List<String> errors = new ArrayList<>();
-                while (it.hasNext() && tasks.size() < group) {
-                    ClipTask t = it.next();
-                    tasks.add(t);
-                    try {
-                        decoded.add(decoder.decode(t.clipId(), t.uri(), t.startS(), t.endS(), t.fps()));
-                        errors.add(null);
-                    } catch (Exception | LinkageError e) {
-                        // One bad clip never fails the job: its scores stay null and the reason is kept.
-                        decoded.add(null);
-                        errors.add(e.getClass().getSimpleName() + ": " + e.getMessage());
-                    }
-                }
-                List<DecodedClip> ok = new ArrayList<>();
-                for (DecodedClip d : decoded) if (d != null) ok.add(d);
-                List<Map<String, Object>> scored;
+            return scoreClips(it, cfg.get(SCORE_MODEL_BATCH_CLIPS),
+                    t -> decoder.decode(t.clipId(), t.uri(), t.startS(), t.endS(), t.fps()), scorers, cols, version).iterator();
+        }
+    }
+
+    /** Decodes one clip for the scorers. */
+    interface Decode {
+        DecodedClip decode(ClipTask t) throws Exception;
+    }
+
+    /**
+     * Decodes and scores the clips, {@code group} at a time. A clip that fails (decode or a
+     * scorer) gets null scores and the reason in {@code score_error}; a native library that cannot
+     * be loaded fails every clip alike, so it stops the stage ({@link NativeLibraryException}).
+     */
+    static List<Row> scoreClips(Iterator<ClipTask> it, int group, Decode decoder, ScorerSet scorers, List<String> cols, String version) {
+        List<Row> out = new ArrayList<>();
+        while (it.hasNext()) {
+            // Decode a few clips, then score them together so models see batches across clips.
+            List<ClipTask> tasks = new ArrayList<>();
+            List<DecodedClip> decoded = new ArrayList<>();
+            List<String> errors = new ArrayList<>();
+            while (it.hasNext() && tasks.size() < group) {
+                ClipTask t = it.next();
+                tasks.add(t);
                 try {
-                    scored = scorers.scoreBatch(ok);
-                } catch (RuntimeException | LinkageError e) {
-                    // A failure inside a batch: score the clips one by one so that only the culprit loses its scores.
-                    System.err.println("[score] a batch of " + ok.size() + " clips failed (" + e + "); scoring them one by one");
-                    scored = new ArrayList<>();
-                    for (DecodedClip d : ok) {
-                        try {
-                            scored.add(scorers.score(d));
-                        } catch (RuntimeException | LinkageError e1) {
-                            scored.add(Map.of("__error", e1.getClass().getSimpleName() + ": " + e1.getMessage()));
-                        }
-                    }
-                }
-                for (int i = 0, k = 0; i < tasks.size(); i++) {
-                    Map<String, Object> values = Map.of();
-                    String error = errors.get(i);
-                    if (decoded.get(i) != null) {
-                        values = scored.get(k++);
-                        if (values.containsKey("__error")) {
-                            error = String.valueOf(values.get("__error"));
-                            values = Map.of();
-                        }
-                    }
-                    out.add(row(tasks.get(i).clipId(), values, error, cols, version));
+                    decoded.add(decoder.decode(t));
+                    errors.add(null);
+                } catch (LinkageError e) {
+                    throw new NativeLibraryException("decode", e);
+                } catch (Exception e) {
+                    // One bad clip never fails the job: its scores stay null and the reason is kept.
+                    decoded.add(null);
+                    errors.add(e.getClass().getSimpleName() + ": " + e.getMessage());
                 }
             }
+            List<DecodedClip> ok = new ArrayList<>();
+            for (DecodedClip d : decoded) if (d != null) ok.add(d);
+            List<Map<String, Object>> scored;
+            try {
+                scored = scorers.scoreBatch(ok);
+            } catch (NativeLibraryException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // A failure inside a batch: score the clips one by one so that only the culprit loses its scores.
+                System.err.println("[score] a batch of " + ok.size() + " clips failed (" + e + "); scoring them one by one");
+                scored = new ArrayList<>();
+                for (DecodedClip d : ok) {
+                    try {
+                        scored.add(scorers.score(d));
+                    } catch (NativeLibraryException e1) {
+                        throw e1;
+                    } catch (RuntimeException e1) {
+                        scored.add(Map.of("__error", e1.getClass().getSimpleName() + ": " + e1.getMessage()));
+                    }
+                }
+            }
+            for (int i = 0, k = 0; i < tasks.size(); i++) {
+                Map<String, Object> values = Map.of();
+                String error = errors.get(i);
+                if (decoded.get(i) != null) {
+                    values = scored.get(k++);
+                    if (values.containsKey("__error")) {
+                        error = String.valueOf(values.get("__error"));
+                        values = Map.of();
+                    }
+                }
+                out.add(row(tasks.get(i).clipId(), values, error, cols, version));
+            }
         }
-        return out.iterator();
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Exception> E sneaky(Exception e) throws E {
+        throw (E) e;
+    }
+
+    /**
+     * The {@link NativeLibraryException} behind a failed Spark job, re-raised on the driver with
+     * its one message, or null when the job failed for another reason.
+     */
+    static NativeLibraryException nativeFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof NativeLibraryException n) return new NativeLibraryException(n.getMessage());
+        }
+        // The task's exception may reach the driver as text only (Spark could not deserialize it).
+        String m = t.getMessage() == null ? "" : t.getMessage();
+        java.util.regex.Matcher x = java.util.regex.Pattern.compile("(?:scorer '[^']*'|the clip decoder \\(FFmpeg\\)) "
+                + NativeLibraryException.MARKER + "[^\n]*").matcher(m);
+        return x.find() ? new NativeLibraryException(x.group()) : null;
     }
 
     private static Row row(String clipId, Map<String, Object> values, String error, List<String> cols, String version) {

@@ -72,18 +72,24 @@ public final class VlmClient implements AutoCloseable {
      */
     public CompletableFuture<VlmOutcome> caption(String system, String userText, List<byte[]> jpegs) throws InterruptedException {
         byte[] body = ChatRequest.body(s.model(), system, userText, jpegs, s.framesAs(), s.maxTokens(), s.temperature());
+        CompletableFuture<VlmOutcome> result = new CompletableFuture<>();
+        boolean handedOver = false;
         taskPermits.acquire();
         try {
             executorPermits.acquire();
-        } catch (InterruptedException e) {
-            taskPermits.release();
-            throw e;
+            try {
+                // From here the permits are released once, when the result completes; attempt() always completes it.
+                result.whenComplete((r, e) -> {
+                    executorPermits.release();
+                    taskPermits.release();
+                });
+                handedOver = true;
+            } finally {
+                if (!handedOver) executorPermits.release();
+            }
+        } finally {
+            if (!handedOver) taskPermits.release();
         }
-        CompletableFuture<VlmOutcome> result = new CompletableFuture<>();
-        result.whenComplete((r, e) -> {
-            executorPermits.release();
-            taskPermits.release();
-        });
         attempt(body, result, 1, System.nanoTime());
         return result;
     }
@@ -93,7 +99,23 @@ public final class VlmClient implements AutoCloseable {
         return s.taskConcurrency() - taskPermits.availablePermits();
     }
 
+    /**
+     * One attempt; whatever it throws (a header the HTTP client refuses, a rejected retry, an
+     * error) completes the request as failed, so its permits are always released and its future
+     * never hangs.
+     */
     private void attempt(byte[] body, CompletableFuture<VlmOutcome> result, int n, long t0) {
+        try {
+            send(body, result, n, t0);
+        } catch (RuntimeException | Error e) {
+            String detail = String.valueOf(e);
+            if (!s.apiKey().isBlank()) detail = detail.replace(s.apiKey(), "(api key)").replace(s.apiKey().strip(), "(api key)");
+            result.complete(VlmOutcome.failure(VlmException.CLIENT, "the request could not be sent: " + detail, n, 0, secs(t0), 0));
+            if (e instanceof Error err && !(err instanceof LinkageError)) throw err;
+        }
+    }
+
+    private void send(byte[] body, CompletableFuture<VlmOutcome> result, int n, long t0) {
         if (!breaker.allow()) {
             result.complete(VlmOutcome.failure(VlmException.UNAVAILABLE, "circuit breaker open: the server failed "
                     + s.breakerFailures() + "+ times in a row (last: " + breaker.lastFailure() + ")", n - 1, 0, secs(t0), 0));

@@ -10,6 +10,8 @@ public final class VlmException extends RuntimeException {
     public static final String UNREACHABLE = "vlm_unreachable";
     /** The circuit breaker was open: the server failed too often in a row, so this clip was not sent. */
     public static final String UNAVAILABLE = "vlm_unavailable";
+    /** The client could not send the request (e.g. an API key the HTTP client refuses as a header value). */
+    public static final String CLIENT = "vlm_request_error";
     /** The frames could not be read from the video. */
     public static final String FRAMES = "frames_error";
 

@@ -264,4 +264,28 @@ class VlmClientTest {
         assertFalse(b.isOpen());
         assertTrue(b.allow());
     }
+
+    @Test
+    void anAttemptThatThrowsReleasesItsPermitsAndEndsInAFailedOutcome() throws Exception {
+        // An API key read with its trailing newline: the HTTP client refuses the header and attempt() throws. The permit
+        // it held was never released, so with task_concurrency 1 the next request blocked for ever.
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        VlmSettings s = new VlmSettings("http://127.0.0.1:" + port + "/v1", "m", "sk-secret-key\n", "video_url", 300, 0.2, 5, 0, 0.05, 2,
+                1, 1, 8, 60);
+        try (VlmClient c = new VlmClient(s)) {
+            for (int i = 0; i < 3; i++) {
+                String text = "caption " + i;
+                CompletableFuture<VlmOutcome> f = assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                        () -> c.caption(SYSTEM, text, jpegs(4, 56, 56)), "request " + i + " waited for a leaked permit");
+                VlmOutcome o = f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertFalse(o.ok());
+                assertEquals(VlmException.CLIENT, o.errorCode(), o.toString());
+                assertFalse(o.errorDetail().contains("sk-secret-key"), "the key stays secret: " + o.errorDetail());
+                assertEquals(0, c.inFlight(), "permits released");
+            }
+        }
+    }
 }

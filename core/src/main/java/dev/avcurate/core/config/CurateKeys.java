@@ -239,7 +239,8 @@ public final class CurateKeys {
             "Keypoint confidence that counts a keypoint for pose extents and hand boxes (the model's raw SimCC or heatmap value; "
                     + "for mediapipe the landmark's visibility probability).");
     public static final ConfigKey<String> SCORE_QUALITY_ESTIMATOR = enumKey("score.quality.estimator", "brisque", List.of("brisque", "dover"),
-            "quality_technical from brisque (bundled) or dover (your DOVER export, score.quality.dover_model; also sets quality_aesthetic).");
+            "quality_technical from brisque (bundled) or dover (your DOVER export, score.quality.dover_model; also sets quality_aesthetic_dover, "
+                    + "its aesthetic view on a 0..1 scale).");
     public static final ConfigKey<String> SCORE_QUALITY_DOVER_MODEL = stringKey("score.quality.dover_model", "",
             "Path of a DOVER export (inputs aes_view (1,3,32,224,224), tech_view (N,3,32,224,224); outputs aesthetic_score, technical_score).");
     public static final ConfigKey<String> SCORE_AESTHETIC_ESTIMATOR = enumKey("score.quality.aesthetic_estimator", "none", List.of("none", "laion"),
@@ -373,9 +374,11 @@ public final class CurateKeys {
             "multi_person: max_faces >= 2 OR max_people >= 2 OR speaker_count >= 2",
             "dynamic_camera: camera_motion IS NOT NULL AND camera_motion <> 'static'",
             "fine_motion: motion_mean >= 1.5 AND motion_mean <= 30",
-            "high_fidelity: quality_technical >= 55 AND face_sharpness >= 60"), null,
+            "high_fidelity: quality_technical >= 0.55 AND face_sharpness >= 60"), null,
             "The SFT subset (SPEC §1 step 5) as named Spark SQL conditions over the clips columns (\"name: condition\"); a kept clip "
-                    + "is SFT when it meets at least shards.sft.min_criteria of them (a null score fails a condition).");
+                    + "is SFT when it meets at least shards.sft.min_criteria of them (a null score fails a condition). Checked before "
+                    + "any work: a column that is neither a clips column nor a score, or a threshold outside a score's range "
+                    + "(quality_technical is 0..1), is an error.");
     public static final ConfigKey<Integer> SHARDS_SFT_MIN_CRITERIA = intKey("shards.sft.min_criteria", 2, 1, 100,
             "How many SFT criteria a clip must meet.");
     public static final ConfigKey<Double> SHARDS_SFT_MAX_SHARE_PER_VIDEO = doubleKey("shards.sft.max_share_per_video", 0.1, 0, 1,

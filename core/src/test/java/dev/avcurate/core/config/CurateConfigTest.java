@@ -83,4 +83,25 @@ class CurateConfigTest {
         assertTrue(e.getMessage().startsWith("conf/r.yaml:3: "), e.getMessage());
         assertTrue(e.getMessage().contains("rule field names are plain words"), e.getMessage());
     }
+
+    @Test
+    void rulesOnEveryScoreColumnOfTheRegistryAreAccepted() {
+        // max_people (people), identity_count (identity) and key_frame_phash (phash) were refused as unknown scores.
+        CurateConfig c = CurateConfig.parse("""
+                filter:
+                  rules:
+                    - {score: max_people, op: "<=", value: 3, reason: crowd}
+                    - {score: identity_count, op: "<=", value: 2, reason: too_many_identities}
+                    - {score: key_frame_phash, op: "!=", value: "", reason: no_phash}
+                """, "f.yaml");
+        assertEquals(List.of("max_people", "identity_count", "key_frame_phash"),
+                c.get(CurateKeys.FILTER_RULES).stream().map(FilterRule::score).toList());
+        for (String col : dev.avcurate.core.ScoreColumns.ALL.keySet()) {
+            String op = dev.avcurate.core.ScoreColumns.isNumeric(col) ? ">=" : "!=";
+            CurateConfig.parse("filter:\n  rules:\n    - {score: " + col + ", op: \"" + op + "\", value: 1, reason: r}\n", "f.yaml");
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> CurateConfig.parse(
+                "filter:\n  rules:\n    - {score: max_peoples, op: \">=\", value: 1, reason: r}\n", "f.yaml"));
+        assertTrue(e.getMessage().contains("unknown score 'max_peoples'"), e.getMessage());
+    }
 }

@@ -6,7 +6,7 @@ import java.util.Map;
 /** {@code brightness_mean}: mean Rec. 601 luma over the sampled frames, 0..255 (Koala-36M's low-brightness filter). */
 public final class BrightnessScorer implements Scorer {
     /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
-    public static final List<String> COLUMNS = List.of("brightness_mean");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("brightness");
 
     @Override
     public String name() {

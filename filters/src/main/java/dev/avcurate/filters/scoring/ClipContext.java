@@ -9,6 +9,7 @@ import java.util.List;
  */
 public final class ClipContext {
     private List<List<Box>> faces;
+    private String faceDetector;
     private List<List<Box>> hands;
     private String handsSource;
     private float[] speechProbabilities;
@@ -27,8 +28,18 @@ public final class ClipContext {
         return faces;
     }
 
-    public void faces(List<List<Box>> perFrame) {
+    /**
+     * Sets the face boxes per sampled frame and the detector that found them ({@code blazeface},
+     * {@code scrfd}, a pose model's face keypoints): later scorers name it in their estimator columns.
+     */
+    public void faces(List<List<Box>> perFrame, String detector) {
         this.faces = new ArrayList<>(perFrame);
+        this.faceDetector = java.util.Objects.requireNonNull(detector, "detector");
+    }
+
+    /** What found {@link #faces()}, or null when no face detector ran. */
+    public String faceDetector() {
+        return faceDetector;
     }
 
     /** Hand boxes per sampled frame from a whole-body pose model or MediaPipe Hands, or null when none ran. */

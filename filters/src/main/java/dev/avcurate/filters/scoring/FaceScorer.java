@@ -14,10 +14,11 @@ import java.util.Map;
  */
 public final class FaceScorer implements Scorer {
     /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
-    public static final List<String> COLUMNS = List.of("face_frames_ratio", "max_faces", "face_area_ratio", "clear_face_run_s");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("faces");
 
     private final java.util.function.Function<List<VideoFrame>, List<List<Box>>> detector;
     private final java.util.function.Supplier<String> estimator;
+    private final String detectorName;
     private final double clearScore;
     private final double clearMinPx;
 
@@ -26,7 +27,7 @@ public final class FaceScorer implements Scorer {
             List<List<Box>> out = new ArrayList<>();
             for (VideoFrame f : frames) out.add(detector.detect(f));
             return out;
-        }, () -> "blazeface_front_128@" + detector.device(), clearScore, clearMinPx);
+        }, () -> "blazeface_front_128@" + detector.device(), "blazeface", clearScore, clearMinPx);
     }
 
     /**
@@ -43,7 +44,7 @@ public final class FaceScorer implements Scorer {
                 out.add(laid);
             }
             return out;
-        }, scrfd::estimator, clearScore, clearMinPx);
+        }, scrfd::estimator, "scrfd", clearScore, clearMinPx);
     }
 
     /** SCRFD (left eye, right eye, nose, left and right mouth corners) in BlazeFace's order, then SCRFD's ten values. */
@@ -58,10 +59,12 @@ public final class FaceScorer implements Scorer {
         return new Box(b.x0(), b.y0(), b.x1(), b.y1(), b.score(), out);
     }
 
-    private FaceScorer(java.util.function.Function<List<VideoFrame>, List<List<Box>>> detector, java.util.function.Supplier<String> estimator,
-                       double clearScore, double clearMinPx) {
+    /** @param detectorName the detector's short name, as later scorers' estimator columns cite it ("+blazeface", "+scrfd") */
+    FaceScorer(java.util.function.Function<List<VideoFrame>, List<List<Box>>> detector, java.util.function.Supplier<String> estimator,
+               String detectorName, double clearScore, double clearMinPx) {
         this.detector = detector;
         this.estimator = estimator;
+        this.detectorName = detectorName;
         this.clearScore = clearScore;
         this.clearMinPx = clearMinPx;
     }
@@ -79,7 +82,7 @@ public final class FaceScorer implements Scorer {
     @Override
     public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
         List<List<Box>> perFrame = clip.frames().isEmpty() ? List.of() : detector.apply(clip.frames());
-        ctx.faces(perFrame);
+        ctx.faces(perFrame, detectorName);
         summarize(clip, perFrame, out);
         String est = estimator.get();
         for (String c : columns()) out.put(c + "_estimator", est);

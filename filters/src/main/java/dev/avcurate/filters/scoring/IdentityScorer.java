@@ -15,7 +15,7 @@ import java.util.Map;
  * most {@link #MAX_FRAMES} frames, evenly spread, are embedded in one batch.
  */
 public final class IdentityScorer implements Scorer {
-    public static final List<String> COLUMNS = List.of("identity_count");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("identity");
     static final int MAX_FRAMES = 8;
 
     private final ArcFaceEmbedder arcface;

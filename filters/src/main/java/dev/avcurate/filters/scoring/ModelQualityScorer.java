@@ -7,14 +7,15 @@ import java.util.Map;
 
 /**
  * The quality dimensions from the papers' models when configured: DOVER for
- * {@code quality_technical} (and its aesthetic view for {@code quality_aesthetic}), the LAION
- * aesthetic predictor (CLIP ViT-L/14 + MLP head) for {@code quality_aesthetic}; BRISQUE stays
- * the technical score when DOVER is not configured. DOVER samples frames 2 apart at the source
+ * {@code quality_technical} (0..1) and its aesthetic view for {@code quality_aesthetic_dover}
+ * (0..1), the LAION aesthetic predictor (CLIP ViT-L/14 + MLP head) for {@code quality_aesthetic}
+ * (1..10); BRISQUE stays the technical score when DOVER is not configured. The two aesthetic
+ * scores have different scales, so they never share a column. DOVER samples frames 2 apart at the source
  * rate: it reads the 25 fps sync clock when the decode has one, else the sampled frames (whose
  * wider spacing the estimator column records).
  */
 public final class ModelQualityScorer implements Scorer {
-    public static final List<String> COLUMNS = List.of("quality_technical", "quality_aesthetic");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("quality");
 
     private final QualityScorer brisque;
     private final DoverQuality dover;
@@ -47,8 +48,8 @@ public final class ModelQualityScorer implements Scorer {
                 String est = r.estimator() + (sync ? "" : "@" + clip.sampleFps() + "fps_sampled");
                 out.put("quality_technical", r.technical());
                 out.put("quality_technical_estimator", est);
-                out.put("quality_aesthetic", r.aesthetic());
-                out.put("quality_aesthetic_estimator", est);
+                out.put("quality_aesthetic_dover", r.aesthetic());
+                out.put("quality_aesthetic_dover_estimator", est);
             }
         } else if (brisque != null) {
             brisque.score(clip, ctx, out);

@@ -30,7 +30,7 @@ import org.bytedeco.opencv.opencv_video.DISOpticalFlow;
  */
 public final class MotionScorer implements Scorer {
     /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
-    public static final List<String> COLUMNS = List.of("motion_mean", "camera_motion");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("motion");
 
     static final int W = 576, H = 320;
     private final int gapFrames;

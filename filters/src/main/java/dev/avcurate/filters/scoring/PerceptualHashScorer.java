@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public final class PerceptualHashScorer implements Scorer {
     /** The score columns this scorer writes (a string column: ScorerSet declares it so). */
-    public static final List<String> COLUMNS = List.of("key_frame_phash");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("phash");
     public static final String ESTIMATOR = "dct_phash_64x3";
     /** Where the key frames sit, as fractions of the clip. */
     public static final double[] KEY_POSITIONS = {0.1, 0.5, 0.9};

@@ -18,7 +18,7 @@ public final class PersonScorer implements Scorer {
      * scorer runs); the mouth opening only comes from the mediapipe estimator's face mesh
      * ({@link MediaPipePersonScorer}) and stays null with the others.
      */
-    public static final List<String> COLUMNS = List.of("person_area_ratio", "max_people", "mouth_open_mean", "mouth_open_std");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("people");
 
     private dev.avcurate.filters.vision.YoloxPersonDetector persons;
     private java.util.function.BiFunction<List<VideoFrame>, List<List<Box>>, List<List<dev.avcurate.filters.vision.Pose>>> poses;
@@ -109,7 +109,7 @@ public final class PersonScorer implements Scorer {
                     }
                     faces.add(f);
                 }
-                ctx.faces(faces);
+                ctx.faces(faces, poseName(poseEstimator) + "_face_keypoints");
             }
             boxes = withPoses;
             ctx.hands(hands);
@@ -120,5 +120,11 @@ public final class PersonScorer implements Scorer {
         VideoFrame f0 = clip.frames().get(0);
         out.put("person_area_ratio", dev.avcurate.filters.vision.PoseMeasures.personAreaRatio(boxes, f0.width(), f0.height()));
         out.put("person_area_ratio_estimator", est);
+    }
+
+    /** A pose estimator's name without its device ("rtmpose@cpu" gives "rtmpose"). */
+    static String poseName(String estimator) {
+        int at = estimator.indexOf('@');
+        return at < 0 ? estimator : estimator.substring(0, at);
     }
 }

@@ -83,49 +83,66 @@ public final class ScorerSet implements AutoCloseable {
         int threads = cfg.get(ONNX_INTRA_OP_THREADS);
         for (String name : SCORERS) {
             if (!names.contains(name)) continue;
-            scorers.add(switch (name) {
-                case "faces" -> cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd")
-                        ? FaceScorer.scrfd(new ScrfdFaceDetector(userSession(ScrfdFaceDetector.SPEC, cfg, SCORE_FACE_SCRFD_MODEL, device, threads),
-                                cfg.get(SCORE_FACE_MIN_SCORE), cfg.get(SCORE_FACE_NMS_IOU)), cfg.get(SCORE_FACE_CLEAR_SCORE), cfg.get(SCORE_FACE_CLEAR_MIN_PX))
-                        : new FaceScorer(new BlazeFace(session(reg, modelsDir, "blazeface", device, threads),
-                        cfg.get(SCORE_FACE_MIN_SCORE), cfg.get(SCORE_FACE_NMS_IOU)),
-                        cfg.get(SCORE_FACE_CLEAR_SCORE), cfg.get(SCORE_FACE_CLEAR_MIN_PX));
-                case "sharpness" -> new SharpnessScorer(cfg.get(SCORE_SHARP_FACE_SIZE), cfg.get(SCORE_SHARP_FRAME_WIDTH));
-                case "motion" -> new MotionScorer(cfg.get(SCORE_MOTION_GAP), cfg.get(SCORE_MOTION_STATIC_PX),
-                        cfg.get(SCORE_MOTION_PAIR_STRIDE), switch (cfg.get(SCORE_MOTION_PRESET)) {
-                            case "ultrafast" -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_ULTRAFAST;
-                            case "medium" -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_MEDIUM;
-                            default -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_FAST;
-                        }).withFlow(cfg.get(SCORE_MOTION_ESTIMATOR).equals("unimatch")
-                                ? new OpticalFlowMotion(userSession(OpticalFlowMotion.SPEC, cfg, SCORE_MOTION_FLOW_MODEL, device, threads)) : null);
-                case "brightness" -> new BrightnessScorer();
-                case "phash" -> new PerceptualHashScorer();
-                case "people" -> people(cfg, reg, modelsDir, device, threads);
-                case "quality" -> quality(cfg, device, threads);
-                case "identity" -> new IdentityScorer(new ArcFaceEmbedder(userSession(ArcFaceEmbedder.SPEC, cfg, SCORE_IDENTITY_MODEL, device, threads)),
-                        cfg.get(SCORE_IDENTITY_THRESHOLD));
-                case "text" -> new TextScorer(new PpOcrDetector(session(reg, modelsDir, "ppocr_det", device, threads),
-                        cfg.get(SCORE_TEXT_MAX_SIDE), cfg.get(SCORE_TEXT_BIN), cfg.get(SCORE_TEXT_BOX), cfg.get(SCORE_TEXT_UNCLIP)),
-                        cfg.get(SCORE_TEXT_FRAMES),
-                        cfg.get(SCORE_TEXT_READ) ? new SubtitleReader(cfg.get(SCORE_TEXT_TESSDATA), "eng") : null);
-                case "speech" -> new SpeechScorer(new SileroVad(session(reg, modelsDir, "silero_vad", device, threads)),
-                        cfg.get(SCORE_SPEECH_THRESHOLD));
-                case "sync" -> new SyncScorer(new FaceTracker(cfg.get(SCORE_SYNC_TRACK_IOU), cfg.get(SCORE_SYNC_MAX_GAP_S),
-                        cfg.get(SCORE_SYNC_MIN_TRACK_S), cfg.get(SCORE_SYNC_SMOOTH)),
-                        syncEstimator(cfg).equals("syncnet")
-                                ? new SyncNet(userSession(SyncNet.SPEC, cfg, SCORE_SYNC_SYNCNET_MODEL, device, threads)) : null,
-                        syncEstimator(cfg).equals("stable_syncnet")
-                                ? new StableSyncNet(userSession(StableSyncNet.SPEC, cfg, SCORE_SYNC_STABLE_MODEL, device, threads)) : null,
-                        asdEstimator(cfg).equals("light_asd") && !cfg.get(SCORE_SYNC_LIGHT_ASD_MODEL).isEmpty()
-                                ? new LightAsd(userSession(LightAsd.SPEC, cfg, SCORE_SYNC_LIGHT_ASD_MODEL, device, threads)) : null,
-                        usesBundledLightAsd(cfg) ? new LightAsdSync(session(reg, modelsDir, "light_asd_audio", device, threads),
-                                session(reg, modelsDir, "light_asd_visual", device, threads),
-                                session(reg, modelsDir, "light_asd_backend", device, threads)) : null,
-                        syncEstimator(cfg).equals("light_asd"), asdEstimator(cfg).equals("light_asd"),
-                        cfg.get(SCORE_SPEECH_THRESHOLD), cfg.get(SCORE_SYNC_MOUTH_MOTION), cfg.get(SCORE_SYNC_SPEAKER_MIN_RATIO));
-                default -> throw new IllegalStateException("no scorer " + name);
-            });
+            try {
+                scorers.add(build(name, cfg, reg, modelsDir, device, threads));
+            } catch (LinkageError e) {
+                throw new NativeLibraryException(name, e);
+            }
         }
+    }
+
+    private static Scorer build(String name, CurateConfig cfg, ModelRegistry reg, Path modelsDir, String device, int threads) {
+        return switch (name) {
+            case "faces" -> cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd")
+                    ? FaceScorer.scrfd(new ScrfdFaceDetector(userSession(ScrfdFaceDetector.SPEC, cfg, SCORE_FACE_SCRFD_MODEL, device, threads),
+                            cfg.get(SCORE_FACE_MIN_SCORE), cfg.get(SCORE_FACE_NMS_IOU)), cfg.get(SCORE_FACE_CLEAR_SCORE), cfg.get(SCORE_FACE_CLEAR_MIN_PX))
+                    : new FaceScorer(new BlazeFace(session(reg, modelsDir, "blazeface", device, threads),
+                    cfg.get(SCORE_FACE_MIN_SCORE), cfg.get(SCORE_FACE_NMS_IOU)),
+                    cfg.get(SCORE_FACE_CLEAR_SCORE), cfg.get(SCORE_FACE_CLEAR_MIN_PX));
+            case "sharpness" -> new SharpnessScorer(cfg.get(SCORE_SHARP_FACE_SIZE), cfg.get(SCORE_SHARP_FRAME_WIDTH));
+            case "motion" -> new MotionScorer(cfg.get(SCORE_MOTION_GAP), cfg.get(SCORE_MOTION_STATIC_PX),
+                    cfg.get(SCORE_MOTION_PAIR_STRIDE), switch (cfg.get(SCORE_MOTION_PRESET)) {
+                        case "ultrafast" -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_ULTRAFAST;
+                        case "medium" -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_MEDIUM;
+                        default -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_FAST;
+                    }).withFlow(cfg.get(SCORE_MOTION_ESTIMATOR).equals("unimatch")
+                            ? new OpticalFlowMotion(userSession(OpticalFlowMotion.SPEC, cfg, SCORE_MOTION_FLOW_MODEL, device, threads)) : null);
+            case "brightness" -> new BrightnessScorer();
+            case "phash" -> new PerceptualHashScorer();
+            case "people" -> people(cfg, reg, modelsDir, device, threads);
+            case "quality" -> quality(cfg, device, threads);
+            case "identity" -> new IdentityScorer(new ArcFaceEmbedder(userSession(ArcFaceEmbedder.SPEC, cfg, SCORE_IDENTITY_MODEL, device, threads)),
+                    cfg.get(SCORE_IDENTITY_THRESHOLD));
+            case "text" -> new TextScorer(new PpOcrDetector(session(reg, modelsDir, "ppocr_det", device, threads),
+                    cfg.get(SCORE_TEXT_MAX_SIDE), cfg.get(SCORE_TEXT_BIN), cfg.get(SCORE_TEXT_BOX), cfg.get(SCORE_TEXT_UNCLIP)),
+                    cfg.get(SCORE_TEXT_FRAMES),
+                    cfg.get(SCORE_TEXT_READ) ? new SubtitleReader(cfg.get(SCORE_TEXT_TESSDATA), "eng") : null);
+            case "speech" -> new SpeechScorer(new SileroVad(session(reg, modelsDir, "silero_vad", device, threads)),
+                    cfg.get(SCORE_SPEECH_THRESHOLD));
+            case "sync" -> new SyncScorer(new FaceTracker(cfg.get(SCORE_SYNC_TRACK_IOU), cfg.get(SCORE_SYNC_MAX_GAP_S),
+                    cfg.get(SCORE_SYNC_MIN_TRACK_S), cfg.get(SCORE_SYNC_SMOOTH)),
+                    syncEstimator(cfg).equals("syncnet")
+                            ? new SyncNet(userSession(SyncNet.SPEC, cfg, SCORE_SYNC_SYNCNET_MODEL, device, threads)) : null,
+                    syncEstimator(cfg).equals("stable_syncnet")
+                            ? new StableSyncNet(userSession(StableSyncNet.SPEC, cfg, SCORE_SYNC_STABLE_MODEL, device, threads)) : null,
+                    asdEstimator(cfg).equals("light_asd") && !cfg.get(SCORE_SYNC_LIGHT_ASD_MODEL).isEmpty()
+                            ? new LightAsd(userSession(LightAsd.SPEC, cfg, SCORE_SYNC_LIGHT_ASD_MODEL, device, threads)) : null,
+                    usesBundledLightAsd(cfg) ? new LightAsdSync(session(reg, modelsDir, "light_asd_audio", device, threads),
+                            session(reg, modelsDir, "light_asd_visual", device, threads),
+                            session(reg, modelsDir, "light_asd_backend", device, threads)) : null,
+                    syncEstimator(cfg).equals("light_asd"), asdEstimator(cfg).equals("light_asd"),
+                    cfg.get(SCORE_SPEECH_THRESHOLD), cfg.get(SCORE_SYNC_MOUTH_MOTION), cfg.get(SCORE_SYNC_SPEAKER_MIN_RATIO));
+            default -> throw new IllegalStateException("no scorer " + name);
+        };
+    }
+
+    private ScorerSet(List<Scorer> scorers) {
+        this.scorers.addAll(scorers);
+    }
+
+    /** A set of given scorers, in the order given (tests and benchmarks); it owns them. */
+    public static ScorerSet of(List<Scorer> scorers) {
+        return new ScorerSet(scorers);
     }
 
     private static Scorer people(CurateConfig cfg, ModelRegistry reg, Path modelsDir, String device, int threads) {
@@ -237,7 +254,7 @@ public final class ScorerSet implements AutoCloseable {
     }
 
     /** Score columns holding strings (labels, text, hashes); every other score column is a number. */
-    public static final List<String> STRING_COLUMNS = List.of("camera_motion", "subtitle_text", "key_frame_phash");
+    public static final List<String> STRING_COLUMNS = dev.avcurate.core.ScoreColumns.STRING_SCORES;
 
     /** Every score and estimator column the configured scorers write, with its Spark SQL type. */
     public static Map<String, String> columns(CurateConfig cfg) {
@@ -290,13 +307,20 @@ public final class ScorerSet implements AutoCloseable {
         return new ClipDecoder(cfg.get(DECODE_SAMPLE_FPS), syncFps, cfg.get(DECODE_SHORT_SIDE), cfg.get(DECODE_AUDIO_RATE), timeoutS, hadoopConf);
     }
 
-    /** Runs every scorer on one clip; columns a scorer does not set stay absent (null). */
+    /**
+     * Runs every scorer on one clip; columns a scorer does not set stay absent (null). A native
+     * library a scorer cannot load is a {@link NativeLibraryException} naming the scorer.
+     */
     public Map<String, Object> score(DecodedClip clip) {
         Map<String, Object> out = new LinkedHashMap<>();
         ClipContext ctx = new ClipContext();
         for (Scorer s : scorers) {
             long t0 = System.nanoTime();
-            s.score(clip, ctx, out);
+            try {
+                s.score(clip, ctx, out);
+            } catch (LinkageError e) {
+                throw new NativeLibraryException(s.name(), e);
+            }
             nanos.merge(s.name(), System.nanoTime() - t0, Long::sum);
         }
         return out;
@@ -312,7 +336,11 @@ public final class ScorerSet implements AutoCloseable {
         }
         for (Scorer s : scorers) {
             long t0 = System.nanoTime();
-            s.scoreBatch(clips, ctxs, outs);
+            try {
+                s.scoreBatch(clips, ctxs, outs);
+            } catch (LinkageError e) {
+                throw new NativeLibraryException(s.name(), e);
+            }
             nanos.merge(s.name(), System.nanoTime() - t0, Long::sum);
         }
         return outs;

@@ -29,7 +29,7 @@ import org.bytedeco.opencv.opencv_core.Size;
  */
 public final class SharpnessScorer implements Scorer {
     /** The score columns this scorer writes; hand_sharpness stays null unless the people scorer found hand boxes. */
-    public static final List<String> COLUMNS = List.of("face_sharpness", "hand_sharpness", "frame_sharpness");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("sharpness");
 
     private final int faceSize;
     private final int frameWidth;

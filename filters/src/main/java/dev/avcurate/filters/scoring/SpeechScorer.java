@@ -7,7 +7,7 @@ import java.util.Map;
 /** {@code speech_ratio}: share of 32 ms windows of the clip's audio that Silero VAD calls speech (probability at least {@code threshold}). */
 public final class SpeechScorer implements Scorer {
     /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
-    public static final List<String> COLUMNS = List.of("speech_ratio");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("speech");
 
     private final SileroVad vad;
     private final double threshold;

@@ -25,7 +25,7 @@ import java.util.Map;
  */
 public final class SyncScorer implements Scorer {
     /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
-    public static final List<String> COLUMNS = List.of("av_offset_frames", "av_sync_confidence", "av_sync_distance", "active_speaker_ratio", "speaker_count");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("sync");
 
     private final FaceTracker tracker;
     private final SyncNet syncNet;
@@ -66,9 +66,11 @@ public final class SyncScorer implements Scorer {
         return COLUMNS;
     }
 
-    private String syncEstimator() {
+    /** The sync estimator, and for the mouth-motion one the face detector whose mouth keypoints it follows. */
+    private String syncEstimator(ClipContext ctx) {
         return syncNet != null ? syncNet.estimator() : stable != null ? stable.estimator()
-                : asdSyncForSync ? asdSync.estimator() + "+silero_vad" : MouthMotionSync.ESTIMATOR + "+blazeface";
+                : asdSyncForSync ? asdSync.estimator() + "+silero_vad"
+                : MouthMotionSync.ESTIMATOR + (ctx.faceDetector() == null ? "+no_faces" : "+" + ctx.faceDetector());
     }
 
     private String asdEstimator() {
@@ -77,7 +79,7 @@ public final class SyncScorer implements Scorer {
 
     @Override
     public void score(DecodedClip clip, ClipContext ctx, Map<String, Object> out) {
-        for (String c : List.of("av_offset_frames", "av_sync_confidence", "av_sync_distance")) out.put(c + "_estimator", syncEstimator());
+        for (String c : List.of("av_offset_frames", "av_sync_confidence", "av_sync_distance")) out.put(c + "_estimator", syncEstimator(ctx));
         for (String c : List.of("active_speaker_ratio", "speaker_count")) out.put(c + "_estimator", asdEstimator());
         List<VideoFrame> sync = clip.syncFrames();
         // No sync clock, no faces from the faces scorer, or no audio: nothing to measure (null passes the rules).

@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public final class TextScorer implements Scorer {
     /** The score columns this scorer writes (ScorerSet declares them in the table before any scorer runs). */
-    public static final List<String> COLUMNS = List.of("text_area_ratio", "text_face_overlap", "subtitle_text");
+    public static final List<String> COLUMNS = dev.avcurate.core.ScoreColumns.of("text");
 
     private final PpOcrDetector detector;
     private final int frames;
@@ -114,7 +114,7 @@ public final class TextScorer implements Scorer {
         out.put("text_face_overlap", faceFrames == 0 ? null : overlapSum / faceFrames);
         String est = "ppocrv4_det_db@" + detector.device();
         out.put("text_area_ratio_estimator", est);
-        out.put("text_face_overlap_estimator", est + (ctx.faces() == null ? "+no_faces" : "+blazeface"));
+        out.put("text_face_overlap_estimator", est + (ctx.faces() == null ? "+no_faces" : "+" + ctx.faceDetector()));
     }
 
     @Override

@@ -158,7 +158,7 @@ class RealModelsTest {
         dev.avcurate.filters.scoring.ClipContext ctx = new dev.avcurate.filters.scoring.ClipContext();
         List<List<Box>> faces = new java.util.ArrayList<>();
         for (VideoFrame f : frames) faces.add(bf.detect(f));
-        ctx.faces(faces);
+        ctx.faces(faces, "blazeface");
         java.util.Map<String, Object> out = new java.util.HashMap<>();
         new dev.avcurate.filters.scoring.TextScorer(det, 4, null).score(clip, ctx, out);
         return (double) out.get("text_face_overlap");

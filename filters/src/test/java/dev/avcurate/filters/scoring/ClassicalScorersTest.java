@@ -71,7 +71,7 @@ class ClassicalScorersTest {
                 ClipContext ctx = new ClipContext();
                 List<List<Box>> boxes = new ArrayList<>();
                 for (int i = 0; i < c.frames().size(); i++) boxes.add(List.of(face));
-                ctx.faces(boxes);
+                ctx.faces(boxes, "test_boxes");
                 Map<String, Object> out = score(s, c, ctx);
                 double fs = (double) out.get("face_sharpness"), fr = (double) out.get("frame_sharpness");
                 assertTrue(fs < prevFace, "face sharpness falls at blur " + blur + ": " + fs + " vs " + prevFace);

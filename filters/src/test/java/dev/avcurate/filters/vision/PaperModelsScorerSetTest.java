@@ -71,6 +71,10 @@ class PaperModelsScorerSetTest {
             assertTrue(String.valueOf(out.get("quality_technical_estimator")).startsWith("dover"), out.toString());
             assertNotNull(out.get("quality_technical"));
             assertTrue(String.valueOf(out.get("quality_aesthetic_estimator")).contains("laion"), out.toString());
+            // DOVER's aesthetic view (0..1) has its own column: quality_aesthetic is LAION's 1..10 scale alone.
+            assertTrue(String.valueOf(out.get("quality_aesthetic_dover_estimator")).startsWith("dover"), out.toString());
+            double dov = ((Number) out.get("quality_aesthetic_dover")).doubleValue();
+            assertTrue(dov >= 0 && dov <= 1, out.toString());
             assertTrue(String.valueOf(out.get("motion_mean_estimator")).startsWith("unimatch"), out.toString());
             assertNotNull(out.get("motion_mean"));
             assertNotNull(out.get("camera_motion"), "camera motion stays DIS's");
@@ -88,5 +92,49 @@ class PaperModelsScorerSetTest {
         CurateConfig missing = config(true).withOverrides(List.of("score.quality.dover_model=" + dir.resolve("nope.onnx")));
         List<String> q = ScoreStage.checkModels(missing, home);
         assertTrue(q.stream().anyMatch(x -> x.startsWith("score.quality.dover_model: dover model file missing")), q.toString());
+    }
+
+    @Test
+    void doversAestheticNeverLandsOnLaionsColumn() throws Exception {
+        // quality_aesthetic was 0..1 from DOVER and 1..10 from LAION under one name: a 4.5 rule rejected every DOVER clip.
+        CurateConfig cfg = config(true).withOverrides(List.of("score.quality.aesthetic_estimator=none"));
+        Path video = new SyntheticVideo().size(320, 240).fps(25).seconds(2).painter((g, i, t, w, h) -> {
+            g.setColor(new Color(40 + i, 90, 140));
+            g.fillRect(0, 0, w, h);
+        }).write(dir.resolve("plain.mp4"));
+        DecodedClip clip = new ClipDecoder(5, 25, 256, 16_000, 60, null).decode("c", video.toString(), 0, 2, 25);
+        Path home = Path.of(System.getProperty("avcurate.repo.root", ".."));
+        try (ScorerSet set = new ScorerSet(cfg, ModelRegistry.load(home.resolve("conf/models.yaml")),
+                Path.of(System.getProperty("avcurate.models.dir", "models")))) {
+            Map<String, Object> out = set.score(clip);
+            assertNull(out.get("quality_aesthetic"), "no LAION predictor ran: " + out);
+            assertNull(out.get("quality_aesthetic_estimator"), out.toString());
+            double a = ((Number) out.get("quality_aesthetic_dover")).doubleValue();
+            assertTrue(dev.avcurate.core.ScoreColumns.get("quality_aesthetic_dover").inRange(a), out.toString());
+            assertTrue(String.valueOf(out.get("quality_aesthetic_dover_estimator")).startsWith("dover"), out.toString());
+            assertTrue(ScorerSet.columns(cfg).containsKey("quality_aesthetic_dover"), "declared in the clips table");
+        }
+    }
+
+    @Test
+    void theEstimatorsOfScoresBuiltOnFacesNameTheFaceDetectorThatRan() throws Exception {
+        // text_face_overlap and the default sync estimator said "+blazeface" even when SCRFD found the faces.
+        Path video = new SyntheticVideo().size(320, 240).fps(25).seconds(2).painter((g, i, t, w, h) -> {
+            g.setColor(new Color(40 + i, 90, 140));
+            g.fillRect(0, 0, w, h);
+        }).write(dir.resolve("faces.mp4"));
+        DecodedClip clip = new ClipDecoder(5, 25, 256, 16_000, 60, null).decode("c", video.toString(), 0, 2, 25);
+        Path home = Path.of(System.getProperty("avcurate.repo.root", ".."));
+        for (String detector : List.of("scrfd", "blazeface")) {
+            CurateConfig cfg = config(true).withOverrides(List.of("score.scorers=[faces, text, speech, sync]",
+                    "score.face.estimator=" + detector, "score.text.read_subtitles=false"));
+            try (ScorerSet set = new ScorerSet(cfg, ModelRegistry.load(home.resolve("conf/models.yaml")),
+                    Path.of(System.getProperty("avcurate.models.dir", "models")))) {
+                Map<String, Object> out = set.score(clip);
+                assertTrue(String.valueOf(out.get("face_frames_ratio_estimator")).startsWith(detector), out.toString());
+                assertTrue(String.valueOf(out.get("text_face_overlap_estimator")).endsWith("+" + detector), out.toString());
+                assertEquals("mouth_motion_xcorr+" + detector, out.get("av_offset_frames_estimator"), out.toString());
+            }
+        }
     }
 }
