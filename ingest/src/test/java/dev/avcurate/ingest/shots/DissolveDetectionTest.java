@@ -1,0 +1,131 @@
+package dev.avcurate.ingest.shots;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.avcurate.ingest.samples.Scenes;
+import dev.avcurate.ingest.samples.SpeechSignal;
+import dev.avcurate.ingest.samples.SyntheticVideo;
+import java.awt.geom.AffineTransform;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Gradual transitions on generated videos (encoded, then decoded as ingest does): where they are is known. */
+class DissolveDetectionTest {
+    @TempDir Path dir;
+
+    static final int FPS = 25;
+
+    static SyntheticVideo video(int frames, SyntheticVideo.Painter p) {
+        return new SyntheticVideo().size(320, 180).fps(FPS).frames(frames).noAudio().painter(p);
+    }
+
+    /** A talking head whose whole head sways, nods and tilts, over a still background. */
+    static SyntheticVideo.Painter movingHead(long seed, double amplitudePx) {
+        SpeechSignal s = new SpeechSignal(seed, 100);
+        SyntheticVideo.Painter head = Scenes.talkingHead((g, i, t, w, h) -> {}, s, 0.5, 0.6, seed);
+        SyntheticVideo.Painter bg = Scenes.textured(seed + 100);
+        return (g, i, t, w, h) -> {
+            bg.paint(g, i, t, w, h);
+            AffineTransform saved = g.getTransform();
+            g.translate(amplitudePx * Math.sin(t * 1.7), 0.4 * amplitudePx * Math.sin(t * 2.9));
+            g.rotate(0.15 * Math.sin(t * 1.1), w / 2.0, h * 0.8);
+            head.paint(g, i, t, w, h);
+            g.setTransform(saved);
+        };
+    }
+
+    @ParameterizedTest(name = "a {0} s cross-dissolve ends the clip")
+    @ValueSource(doubles = {0.5, 1.0, 2.0, 3.0})
+    void aCrossDissolveIsABoundaryAndItsFramesBelongToNoClip(double seconds) throws Exception {
+        int start = 75, len = (int) Math.round(seconds * FPS), end = start + len, frames = end + 75;
+        SpeechSignal s = new SpeechSignal(3, 150);
+        Path v = video(frames, Scenes.dissolve(
+                Scenes.talkingHead(Scenes.textured(21), s, 0.4, 0.6, 1),
+                Scenes.talkingHead(Scenes.pan(22, 20), s, 0.6, 0.5, 2), start, end)).write(dir.resolve("dissolve.mp4"));
+        List<Shot> shots = ShotDetectionTest.detect(v);
+        assertEquals(2, shots.size(), "shots: " + shots);
+        assertBoundaryInDissolve(shots.get(0), shots.get(1), start, end);
+        assertEquals(0, shots.get(0).startFrame());
+        assertEquals(frames, shots.get(1).endFrame());
+    }
+
+    /**
+     * The first shot ends, and the second starts, inside the dissolve (or at its edges): no clean
+     * frame is lost beyond 2, and no frame blended more than 20 % with the other shot is kept.
+     */
+    static void assertBoundaryInDissolve(Shot a, Shot b, int start, int end) {
+        assertBoundaryInDissolve(a, b, start, end, 0.2);
+    }
+
+    static void assertBoundaryInDissolve(Shot a, Shot b, int start, int end, double maxKeptWeight) {
+        // Frame start + k shows the next shot at weight (k + 1) / (len + 1).
+        double len = end - start;
+        long lastKeptA = a.endFrame() - 1, firstKeptB = b.startFrame();
+        String where = "dissolve [" + start + ", " + end + "), shots " + a + " " + b;
+        assertTrue(a.endFrame() >= start - 2, "first shot ends too early: " + where);
+        assertTrue(b.startFrame() <= end + 2, "second shot starts too late: " + where);
+        assertTrue(a.endFrame() <= b.startFrame(), where);
+        double weightInA = lastKeptA < start ? 0 : (lastKeptA - start + 1) / (len + 1);
+        double weightInB = firstKeptB >= end ? 0 : 1 - (firstKeptB - start + 1) / (len + 1);
+        assertTrue(weightInA <= maxKeptWeight, "first clip keeps frames " + Math.round(100 * weightInA) + " % the next shot: " + where);
+        assertTrue(weightInB <= maxKeptWeight, "second clip keeps frames " + Math.round(100 * weightInB) + " % the previous shot: " + where);
+    }
+
+    /**
+     * Shots that move (a swaying head, a 40 px/s pan) fit the blend model only near the middle of
+     * their dissolve: the boundary is still inside it, but frames blended up to 40 % may stay in
+     * the clips on either side (the static dissolves above keep none over 20 %).
+     */
+    @Test
+    void dissolvesAmongCutsAndMotionAreEachFound() throws Exception {
+        // Cut at 60, a 1.5 s dissolve over [120, 158), a 2.5 s one from a pan over [230, 293), cut at 360.
+        SpeechSignal s = new SpeechSignal(5, 150);
+        SyntheticVideo.Painter one = Scenes.talkingHead(Scenes.textured(31), s, 0.5, 0.6, 1);
+        SyntheticVideo.Painter two = movingHead(32, 12);
+        SyntheticVideo.Painter three = Scenes.pan(33, 40);
+        SyntheticVideo.Painter four = Scenes.talkingHead(Scenes.textured(34), s, 0.4, 0.5, 4);
+        SyntheticVideo.Painter five = Scenes.textured(35);
+        SyntheticVideo.Painter p = Scenes.cuts(new int[] {60, 360}, one,
+                Scenes.dissolve(Scenes.dissolve(two, three, 120, 158), four, 230, 293), five);
+        List<Shot> shots = ShotDetectionTest.detect(video(430, p).write(dir.resolve("mixed.mp4")));
+        assertEquals(5, shots.size(), "shots: " + shots);
+        assertTrue(Math.abs(shots.get(0).endFrame() - 60) <= 1 && shots.get(1).startFrame() == shots.get(0).endFrame(), "cut at 60: " + shots);
+        assertBoundaryInDissolve(shots.get(1), shots.get(2), 120, 158, 0.4);
+        assertBoundaryInDissolve(shots.get(2), shots.get(3), 230, 293, 0.4);
+        assertTrue(Math.abs(shots.get(4).startFrame() - 360) <= 1 && shots.get(3).endFrame() == shots.get(4).startFrame(), "cut at 360: " + shots);
+    }
+
+    @ParameterizedTest(name = "a pan at {0} px/s is one shot")
+    @ValueSource(doubles = {5, 15, 30, 60, 120})
+    void aSlowPanIsOneShot(double pxPerSecond) throws Exception {
+        assertOneShot(video(200, Scenes.pan(41, pxPerSecond)), "pan");
+    }
+
+    @Test
+    void aPanBehindATalkingHeadIsOneShot() throws Exception {
+        assertOneShot(video(200, Scenes.talkingHead(Scenes.pan(42, 25), new SpeechSignal(2, 100), 0.5, 0.6, 1)), "pan-head");
+    }
+
+    @ParameterizedTest(name = "a zoom at {0} per second is one shot")
+    @ValueSource(doubles = {0.1, 0.25, -0.15})
+    void aZoomIsOneShot(double rate) throws Exception {
+        assertOneShot(video(175, Scenes.zoom(43, rate)), "zoom");
+    }
+
+    @ParameterizedTest(name = "a talking head moving {0} px is one shot")
+    @ValueSource(doubles = {6, 20, 40})
+    void aTalkingHeadWithHeadMotionIsOneShot(double amplitudePx) throws Exception {
+        assertOneShot(video(250, movingHead(44, amplitudePx)), "head");
+    }
+
+    void assertOneShot(SyntheticVideo sv, String name) throws Exception {
+        Path v = sv.write(dir.resolve(name + ".mp4"));
+        List<Shot> shots = ShotDetectionTest.detect(v);
+        assertEquals(1, shots.size(), "shots: " + shots);
+        assertEquals(0, shots.get(0).startFrame());
+    }
+}
