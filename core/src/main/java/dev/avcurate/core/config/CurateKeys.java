@@ -78,10 +78,10 @@ public final class CurateKeys {
             "Frames a shot must have before another cut may be declared (flash and strobe guard).");
     public static final ConfigKey<Double> SHOTS_DISSOLVE_MAX_S = doubleKey("ingest.shots.dissolve_max_s", 4.0, 0, 30,
             "Longest cross-dissolve found, in seconds (0: none). Its blended frames end the shot and belong to no clip, as fades do; "
-                    + "the detector decides this many seconds (plus a margin) behind the decode and keeps that many ~32x32 grey thumbnails.");
+                    + "shot decisions lag the decode by about this long, and the detector keeps that many frames of ~32x32 grey thumbnails.");
     public static final ConfigKey<Double> SHOTS_DISSOLVE_FIT = doubleKey("ingest.shots.dissolve_fit", 0.8, 0, 1,
             "Least share of a frame's variance that a blend of frames on either side must explain for it to be part of a dissolve "
-                    + "(lower finds dissolves of moving shots, higher risks fewer false ones; pans and zooms are also ruled out by a motion check).");
+                    + "(lower finds more dissolves between moving shots but risks false ones; pans and zooms are also ruled out by a motion check).");
 
     // ingest: clips
     public static final ConfigKey<Double> CLIPS_MIN_S = positiveKey("ingest.clips.min_s", 2.0, 3600,
