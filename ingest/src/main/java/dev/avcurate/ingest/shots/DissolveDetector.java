@@ -119,8 +119,9 @@ final class DissolveDetector {
         if (!usable[sp] || !usable[sm] || !usable[sq]) return;
         int n = tw * th;
         double vp = var(sp), vq = var(sq), vm = var(sm);
-        double cpq = cov(sp, sq), cpm = cov(sp, sm), cqm = cov(sq, sm);
-        if (cpq > MAX_ENDPOINT_CORR * Math.sqrt(vp * vq)) return;
+        double cpq = cov(sp, sq);
+        if (cpq > MAX_ENDPOINT_CORR * Math.sqrt(vp * vq)) return; // within a shot: most windows end here
+        double cpm = cov(sp, sm), cqm = cov(sq, sm);
         double det = vp * vq - cpq * cpq;
         if (det <= 0) return;
         double a = (cpm * vq - cqm * cpq) / det;

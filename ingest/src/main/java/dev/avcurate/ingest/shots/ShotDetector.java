@@ -48,11 +48,9 @@ public final class ShotDetector {
     private double shotStartPts;
     private long lastCutFrame = Long.MIN_VALUE / 2;
     private boolean prevGap;
-    private int[] colBlock;
     private int blockSize;
     private int thumbW;
     private int thumbH;
-    private int[] blockSums = new int[0];
     private int thumbFrameW = -1;
     private int thumbFrameH = -1;
 
@@ -88,39 +86,20 @@ public final class ShotDetector {
         int n = w * h;
         // Two buffers, swapped each frame: no allocation per frame.
         byte[] hsv = spare != null && spare.length == n * 3 ? spare : new byte[n * 3];
-        int[] sums = null;
-        int[] cols = null;
-        int tw = 0, th = 0, bs = 0;
-        if (dissolves != null) {
-            if (w != thumbFrameW || h != thumbFrameH) setUpThumbnail(w, h);
-            sums = blockSums;
-            cols = colBlock;
-            tw = thumbW;
-            th = thumbH;
-            bs = blockSize;
-            java.util.Arrays.fill(sums, 0);
-        }
         double lumaSum = 0;
-        for (int y = 0, p = 0, o = 0; y < h; y++) {
-            int row = sums == null || y / bs >= th ? -1 : (y / bs) * tw;
-            for (int x = 0; x < w; x++, p++, o += 3) {
-                int b = bgr[o] & 0xff, g = bgr[o + 1] & 0xff, r = bgr[o + 2] & 0xff;
-                int max = Math.max(r, Math.max(g, b)), min = Math.min(r, Math.min(g, b));
-                int delta = max - min;
-                int hue;
-                if (delta == 0) hue = 0;
-                else if (max == r) hue = (int) (42.5 * (g - b) / delta + 255) % 255;
-                else if (max == g) hue = (int) (42.5 * (b - r) / delta + 85);
-                else hue = (int) (42.5 * (r - g) / delta + 170);
-                hsv[o] = (byte) hue;
-                hsv[o + 1] = (byte) (max == 0 ? 0 : 255 * delta / max);
-                hsv[o + 2] = (byte) max;
-                lumaSum += 0.114 * b + 0.587 * g + 0.299 * r;
-                if (row >= 0) {
-                    int c = cols[x];
-                    if (c >= 0) sums[row + c] += 29 * b + 150 * g + 77 * r; // luma * 256
-                }
-            }
+        for (int p = 0, o = 0; p < n; p++, o += 3) {
+            int b = bgr[o] & 0xff, g = bgr[o + 1] & 0xff, r = bgr[o + 2] & 0xff;
+            int max = Math.max(r, Math.max(g, b)), min = Math.min(r, Math.min(g, b));
+            int delta = max - min;
+            int hue;
+            if (delta == 0) hue = 0;
+            else if (max == r) hue = (int) (42.5 * (g - b) / delta + 255) % 255;
+            else if (max == g) hue = (int) (42.5 * (b - r) / delta + 85);
+            else hue = (int) (42.5 * (r - g) / delta + 170);
+            hsv[o] = (byte) hue;
+            hsv[o + 1] = (byte) (max == 0 ? 0 : 255 * delta / max);
+            hsv[o + 2] = (byte) max;
+            lumaSum += 0.114 * b + 0.587 * g + 0.299 * r;
         }
         double score = 0;
         if (prevHsv != null && prevHsv.length == hsv.length) {
@@ -146,9 +125,8 @@ public final class ShotDetector {
         lumaRing[slot] = luma;
         scoreRing[slot] = score;
         if (dissolves != null) {
-            int[] thumb = dissolves.next(tw, th);
-            int div = bs * bs * 256;
-            for (int i = 0; i < thumb.length; i++) thumb[i] = (sums[i] + div / 2) / div;
+            if (w != thumbFrameW || h != thumbFrameH) setUpThumbnail(w, h);
+            thumbnail(bgr, w, dissolves.next(thumbW, thumbH));
             dissolves.push(luma < fadeLuma);
         }
         frameCount++;
@@ -161,9 +139,23 @@ public final class ShotDetector {
         blockSize = DissolveDetector.blockSize(w, h);
         thumbW = Math.max(1, w / blockSize);
         thumbH = Math.max(1, h / blockSize);
-        colBlock = new int[w];
-        for (int x = 0; x < w; x++) colBlock[x] = x / blockSize < thumbW ? x / blockSize : -1;
-        blockSums = new int[thumbW * thumbH];
+    }
+
+    /**
+     * Grey (BT.601 luma) thumbnail: each block is the mean of the middle row of its {@code
+     * blockSize}-square block (the decoder's downscale already smoothed the frame; a third of the
+     * cost of the full block at 96 px); the right and bottom remainders are left out.
+     */
+    private void thumbnail(byte[] bgr, int w, int[] out) {
+        int bs = blockSize, tw = thumbW, th = thumbH, div = bs * 256;
+        for (int by = 0; by < th; by++) {
+            int o = ((by * bs + bs / 2) * w) * 3, row = by * tw;
+            for (int c = 0; c < tw; c++) {
+                int acc = 0;
+                for (int k = 0; k < bs; k++, o += 3) acc += 29 * (bgr[o] & 0xff) + 150 * (bgr[o + 1] & 0xff) + 77 * (bgr[o + 2] & 0xff);
+                out[row + c] = (acc + div / 2) / div;
+            }
+        }
     }
 
     /** Ends the stream and returns the shots found, in order. */
