@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.avcurate.ingest.samples.Scenes;
 import dev.avcurate.ingest.samples.SpeechSignal;
 import dev.avcurate.ingest.samples.SyntheticVideo;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,6 +130,60 @@ class DissolveDetectionTest {
         assertBoundaryInDissolve(shots.get(1), shots.get(2), 120, 158, 0.4, FPS / 2);
         assertBoundaryInDissolve(shots.get(2), shots.get(3), 230, 293, 0.4, FPS / 2);
         assertTrue(Math.abs(shots.get(4).startFrame() - 360) <= 1 && shots.get(3).endFrame() == shots.get(4).startFrame(), "cut at 360: " + shots);
+    }
+
+    /**
+     * Eight minutes at 96x54 (as ingest decodes for shot detection) fed straight to the detector:
+     * 40 shots of 12 s, alternately joined by a 1 s dissolve and a hard cut, each shot a still
+     * texture or a slow pan. Every dissolve and cut is found, in a stream far longer than the window.
+     */
+    @Test
+    void aLongStreamOfDissolvesAndCutsIsDecidedFrameByFrame() {
+        int w = 96, h = 54, shotFrames = 300, dissolveFrames = 25, shotsN = 40;
+        List<int[]> dissolves = new ArrayList<>();
+        List<Integer> cuts = new ArrayList<>();
+        SyntheticVideo.Painter video = null;
+        for (int k = 0; k < shotsN; k++) {
+            double t0 = k * shotFrames / (double) FPS;
+            SyntheticVideo.Painter pan = Scenes.pan(200 + k, 6);
+            SyntheticVideo.Painter shot = k % 3 == 2 ? (g, i, t, ww, hh) -> pan.paint(g, i, t - t0, ww, hh) : Scenes.textured(200 + k);
+            if (k == 0) {
+                video = shot;
+            } else if (k % 2 == 1) {
+                int[] dv = {k * shotFrames - dissolveFrames / 2, k * shotFrames - dissolveFrames / 2 + dissolveFrames};
+                dissolves.add(dv);
+                video = Scenes.dissolve(video, shot, dv[0], dv[1]);
+            } else {
+                cuts.add(k * shotFrames);
+                video = Scenes.cuts(new int[] {k * shotFrames}, video, shot);
+            }
+        }
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+        byte[] px = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+        ShotDetector d = ShotDetectionTest.detector(FPS);
+        int total = shotsN * shotFrames;
+        for (int i = 0; i < total; i++) {
+            Graphics2D g = img.createGraphics();
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            video.paint(g, i, i / (double) FPS, w, h);
+            g.dispose();
+            d.accept(i / (double) FPS, w, h, px);
+        }
+        List<Shot> shots = d.finish();
+        assertEquals(shotsN, shots.size(), "shots: " + shots);
+        int di = 0, ci = 0;
+        for (int k = 1; k < shotsN; k++) {
+            if (k % 2 == 1) {
+                int[] dv = dissolves.get(di++);
+                boolean moving = k % 3 == 2 || (k - 1) % 3 == 2; // into or out of a pan: the moving-shot tolerances
+                assertBoundaryInDissolve(shots.get(k - 1), shots.get(k), dv[0], dv[1], 0.2, moving ? FPS / 2 : 2);
+            } else {
+                int cut = cuts.get(ci++);
+                assertTrue(Math.abs(shots.get(k).startFrame() - cut) <= 1 && shots.get(k - 1).endFrame() == shots.get(k).startFrame(),
+                        "cut at " + cut + ": " + shots.get(k - 1) + " " + shots.get(k));
+            }
+        }
+        assertEquals(total, shots.get(shotsN - 1).endFrame());
     }
 
     @ParameterizedTest(name = "a pan at {0} px/s is one shot")
