@@ -7,25 +7,31 @@ import java.util.ArrayDeque;
  *
  * <p>A dissolve from shot A to shot B shows {@code (1 - a) A + a B} with {@code a} rising from
  * 0 to 1, so every frame of it lies on the straight line between two frames taken on either side
- * of its middle. For each window half-length {@code h} of a geometric series (a few frames up to
- * half the longest dissolve, plus a margin), the frame {@code M = n - h} is fitted by least
- * squares as {@code a P + b Q} of {@code P = n - 2h} and {@code Q = n} (all mean-removed, so a
- * change of brightness alone is no transition). It is a candidate when:
+ * of its middle. For each window half-length {@code h} of a geometric series (ratio 1.5, from 2
+ * frames up to half the longest dissolve plus 2 frames), the frame {@code M = n - h} is fitted by
+ * least squares as {@code a P + b Q} of {@code P = n - 2h} and {@code Q = n}, all mean-removed (a
+ * change of brightness alone is no transition). M is part of a dissolve when:
  * <ul>
- *   <li>P and Q show different pictures: their correlation is at most {@code MAX_ENDPOINT_CORR};
- *   <li>M mixes both: {@code a} and {@code b} are in {@code [MIN_WEIGHT, 1 - MIN_WEIGHT]};
+ *   <li>P and Q show different pictures: their correlation is at most {@code MAX_ENDPOINT_CORR}
+ *       (within a shot most windows stop here, after one dot product);
+ *   <li>M mixes both: {@code a} and {@code b} are in {@code [MIN_WEIGHT, 1 - MIN_WEIGHT]} and
+ *       their sum in {@code [MIN_WEIGHT_SUM, MAX_WEIGHT_SUM]};
  *   <li>the blend explains M: at least {@code minFit} of M's variance (its correlation with the
  *       fit, squared);
+ *   <li>M's variance dips as a mix of two different pictures does: at most {@code MAX_DIP} of
+ *       {@code a var(P) + b var(Q)} (motion keeps a picture's variance; two mixed pictures lose
+ *       about half of it at the middle of a dissolve);
  *   <li>no motion explains M as well: neither P nor Q, translated (up to a third of the frame) or
  *       zoomed (up to 25 %), correlates with M as well as the blend does. A slow pan over smooth
  *       content keeps the middle frame close to the average of the ends (a shifted linear ramp is
- *       a mean offset), which is what this check rules out.
+ *       a mean offset), which is what this and the variance dip rule out.
  * </ul>
- * The cheap test (three dot products per scale) runs on every frame; the motion search only on
- * candidates. Of a candidate's window, the frames whose projection on the line from P to Q is
- * between {@code EDGE_ALPHA} and {@code 1 - EDGE_ALPHA}, contiguous around M, are the dissolve;
- * overlapping findings are merged. The thumbnails of the last {@code 2 hMax + 1} frames are kept,
- * so memory does not grow with the video.
+ * The motion search runs only on windows that pass the rest. Of such a window, the frames whose
+ * projection on the line from P to Q is between {@code EDGE_ALPHA} and {@code 1 - EDGE_ALPHA},
+ * contiguous around M, are the dissolve; overlapping findings are merged. In shots that move,
+ * the blend fits only near the middle of the dissolve and the projection drifts: the frames found
+ * may then stop short of its ends, or reach up to about half a second past them. The thumbnails of
+ * the last {@code 2 hMax + 1} frames are kept (4 KB each), so memory does not grow with the video.
  */
 final class DissolveDetector {
     static final double MAX_ENDPOINT_CORR = 0.5;
@@ -50,8 +56,6 @@ final class DissolveDetector {
     private long count;
     private int[] diff;
     private final ArrayDeque<long[]> found = new ArrayDeque<>();
-    private long candidates;
-    private long motionRejects;
 
     /**
      * @param maxHalf the largest window half-length in frames (at least 2)
@@ -63,7 +67,7 @@ final class DissolveDetector {
         java.util.List<Integer> s = new java.util.ArrayList<>();
         for (double h = maxHalf; h >= 2; h /= 1.5) {
             int v = (int) Math.round(h);
-            if (s.isEmpty() || s.get(s.size() - 1) != v) s.add(v);
+            if (s.isEmpty() || s.get(s.size() - 1).intValue() != v) s.add(v);
         }
         scales = s.stream().mapToInt(Integer::intValue).toArray();
         capacity = 2 * maxHalf + 1;
@@ -131,12 +135,8 @@ final class DissolveDetector {
         double explained = (a * cpm + b * cqm) / vm; // squared correlation of M with its fit
         double dip = vm / (a * vp + b * vq);
         if (explained < minFit || dip > MAX_DIP) return;
-        candidates++;
         double blendCorr = Math.sqrt(Math.max(0, explained));
-        if (motionCorr(ring[sm], ring[sp]) >= blendCorr || motionCorr(ring[sm], ring[sq]) >= blendCorr) {
-            motionRejects++;
-            return;
-        }
+        if (motionCorr(ring[sm], ring[sp]) >= blendCorr || motionCorr(ring[sm], ring[sq]) >= blendCorr) return;
         mark(p, m, q, n);
     }
 
@@ -175,14 +175,6 @@ final class DissolveDetector {
             if (f[0] <= k && k < f[1]) return true;
         }
         return false;
-    }
-
-    long candidates() {
-        return candidates;
-    }
-
-    long motionRejects() {
-        return motionRejects;
     }
 
     private double var(int slot) {

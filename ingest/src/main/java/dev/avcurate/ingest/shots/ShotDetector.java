@@ -15,9 +15,9 @@ import java.util.List;
  *
  * <p>Cross-dissolves (gradual transitions up to {@code dissolveMaxS} long): {@link
  * DissolveDetector} finds the frames that are a blend of the shots on either side, on grey
- * thumbnails of about 32x32 blocks. Like black frames, the blended frames end the shot before and
- * belong to no shot, so that no clip holds part of a transition: the boundary is the dissolve
- * itself, the next shot starts at its first clean frame.
+ * thumbnails of about 1024 blocks (32x18 for 96x54 frames). Like black frames, the blended frames
+ * end the shot before and belong to no shot, so that no clip holds part of a transition: the
+ * boundary is the dissolve itself, the next shot starts at its first clean frame.
  *
  * <p>Decisions are taken {@code max(window, 2 * dissolve half-window)} frames behind the newest
  * frame. Memory is that many scores plus the thumbnails of the dissolve window (about 4 KB a
@@ -212,11 +212,6 @@ public final class ShotDetector {
             shots.add(new Shot(shots.size(), shotStartFrame, endFrame, shotStartPts, endPts));
         }
         shotStartFrame = -1;
-    }
-
-    /** Dissolve candidates tested and those rejected as motion (for tests and tuning). */
-    long[] dissolveStats() {
-        return dissolves == null ? new long[2] : new long[] {dissolves.candidates(), dissolves.motionRejects()};
     }
 
     /** Start frames of the cuts between consecutive shots (for tests and debugging). */
