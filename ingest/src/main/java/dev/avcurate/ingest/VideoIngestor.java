@@ -79,7 +79,8 @@ public final class VideoIngestor {
                 return rejected(in, p, Reasons.NO_AUDIO, "no audio stream", "");
             }
             ShotDetector detector = new ShotDetector(cfg.get(SHOTS_CUT_THRESHOLD), cfg.get(SHOTS_ADAPTIVE_RATIO),
-                    cfg.get(SHOTS_WINDOW), cfg.get(SHOTS_FADE_LUMA), cfg.get(SHOTS_MIN_FRAMES));
+                    cfg.get(SHOTS_WINDOW), cfg.get(SHOTS_FADE_LUMA), cfg.get(SHOTS_MIN_FRAMES),
+                    cfg.get(SHOTS_DISSOLVE_MAX_S), cfg.get(SHOTS_DISSOLVE_FIT), p.fps());
             long[] audioSamples = {0};
             DecodeStats st = reader.decode(DecodeRequest.allFrames(cfg.get(SHOTS_ANALYSIS_WIDTH), cfg.get(DECODE_AUDIO_RATE)),
                     new FrameSink() {

@@ -76,6 +76,12 @@ public final class CurateKeys {
             "Frames with mean luma below this are black (fades): they end a shot and are never part of a clip.");
     public static final ConfigKey<Integer> SHOTS_MIN_FRAMES = intKey("ingest.shots.min_frames", 6, 1, 10_000,
             "Frames a shot must have before another cut may be declared (flash and strobe guard).");
+    public static final ConfigKey<Double> SHOTS_DISSOLVE_MAX_S = doubleKey("ingest.shots.dissolve_max_s", 4.0, 0, 30,
+            "Longest cross-dissolve found, in seconds (0: none). Its blended frames end the shot and belong to no clip, as fades do; "
+                    + "shot decisions lag the decode by about this long, and the detector keeps that many frames of ~32x32 grey thumbnails.");
+    public static final ConfigKey<Double> SHOTS_DISSOLVE_FIT = doubleKey("ingest.shots.dissolve_fit", 0.8, 0, 1,
+            "Least share of a frame's variance that a blend of frames on either side must explain for it to be part of a dissolve "
+                    + "(lower finds more dissolves between moving shots but risks false ones; pans and zooms are also ruled out by a motion check).");
 
     // ingest: clips
     public static final ConfigKey<Double> CLIPS_MIN_S = positiveKey("ingest.clips.min_s", 2.0, 3600,
@@ -404,6 +410,7 @@ public final class CurateKeys {
             INGEST_TIMEOUT_S, INGEST_DECODER_THREADS, INGEST_MAX_WIDTH, INGEST_MAX_HEIGHT, INGEST_MAX_DURATION_S,
             INGEST_MAX_CORRUPT_RATIO, INGEST_MIN_DECODED_RATIO,
             SHOTS_ANALYSIS_WIDTH, SHOTS_CUT_THRESHOLD, SHOTS_ADAPTIVE_RATIO, SHOTS_WINDOW, SHOTS_FADE_LUMA, SHOTS_MIN_FRAMES,
+            SHOTS_DISSOLVE_MAX_S, SHOTS_DISSOLVE_FIT,
             CLIPS_MIN_S, CLIPS_MAX_S,
             DECODE_SAMPLE_FPS, DECODE_SHORT_SIDE, DECODE_SYNC_FPS, DECODE_AUDIO_RATE,
             MODELS_DIR, MODELS_REGISTRY, ONNX_DEVICE, ONNX_INTRA_OP_THREADS,

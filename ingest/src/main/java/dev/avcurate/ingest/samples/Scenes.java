@@ -1,5 +1,6 @@
 package dev.avcurate.ingest.samples;
 
+import java.awt.AlphaComposite;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -7,6 +8,8 @@ import java.awt.FontMetrics;
 import java.awt.GradientPaint;
 import java.awt.Graphics2D;
 import java.awt.font.GlyphVector;
+import java.awt.geom.AffineTransform;
+import java.awt.image.BufferedImage;
 import java.util.SplittableRandom;
 
 /** Painters for generated scenes: textures, pans, a drawn talking face, subtitles, cuts and fades. */
@@ -23,6 +26,23 @@ public final class Scenes {
         return (g, i, t, w, h) -> {
             int shift = (int) Math.round(t * pxPerSecond);
             drawTexture(g, seed, shift, w, h, w * 4);
+        };
+    }
+
+    /** A camera zoom: a still texture scaled about the centre by {@code exp(ratePerSecond * t)}. */
+    public static SyntheticVideo.Painter zoom(long seed, double ratePerSecond) {
+        SyntheticVideo.Painter still = textured(seed);
+        return (g, i, t, w, h) -> {
+            double z = Math.exp(ratePerSecond * t);
+            AffineTransform saved = g.getTransform();
+            g.translate(w / 2.0, h / 2.0);
+            g.scale(z, z);
+            g.translate(-w / 2.0, -h / 2.0);
+            // Paint a margin around the frame so that zooming out shows texture, not a border.
+            g.translate(-w, -h);
+            g.scale(3, 3);
+            still.paint(g, i, t, w, h);
+            g.setTransform(saved);
         };
     }
 
@@ -121,6 +141,35 @@ public final class Scenes {
             int k = 0;
             while (k < cutFrames.length && i >= cutFrames[k]) k++;
             shots[k].paint(g, i, t, w, h);
+        };
+    }
+
+    /**
+     * A cross-dissolve: {@code from} up to frame {@code start}, then {@code (1 - a) from + a to}
+     * with {@code a = (i - start + 1) / (end - start + 1)} rising linearly over frames
+     * {@code [start, end)}, then {@code to}. Frames {@code [start, end)} are the blended ones.
+     */
+    public static SyntheticVideo.Painter dissolve(SyntheticVideo.Painter from, SyntheticVideo.Painter to, int start, int end) {
+        BufferedImage[] over = new BufferedImage[1];
+        return (g, i, t, w, h) -> {
+            if (i >= end) {
+                to.paint(g, i, t, w, h);
+                return;
+            }
+            from.paint(g, i, t, w, h);
+            if (i < start) return;
+            if (over[0] == null || over[0].getWidth() != w || over[0].getHeight() != h) {
+                over[0] = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+            }
+            Graphics2D o = over[0].createGraphics();
+            o.setRenderingHints(g.getRenderingHints());
+            to.paint(o, i, t, w, h);
+            o.dispose();
+            float a = (float) ((i - start + 1) / (double) (end - start + 1));
+            java.awt.Composite saved = g.getComposite();
+            g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, a));
+            g.drawImage(over[0], 0, 0, null);
+            g.setComposite(saved);
         };
     }
 

@@ -17,17 +17,22 @@ import org.junit.jupiter.api.io.TempDir;
 class ShotDetectionTest {
     @TempDir Path dir;
 
+    /** The defaults of ingest.shots.*: hard cuts, fades and cross-dissolves. */
+    static ShotDetector detector(double fps) {
+        return new ShotDetector(20, 3, 3, 16, 6, 4.0, 0.8, fps);
+    }
+
     static List<Shot> detect(Path video) throws Exception {
-        ShotDetector d = new ShotDetector(20, 3, 3, 16, 6);
         try (MediaReader r = MediaReader.open(video.toString(), Long.MAX_VALUE / 4, 1)) {
+            ShotDetector d = detector(r.probe().fps());
             r.decode(DecodeRequest.allFrames(96, 0), new FrameSink() {
                 @Override
                 public void frame(long i, double pts, int w, int h, byte[] px) {
                     d.accept(pts, w, h, px);
                 }
             });
+            return d.finish();
         }
-        return d.finish();
     }
 
     @Test
