@@ -172,6 +172,9 @@ public final class CurateKeys {
             "What finds speaking frames: light_asd = Light-ASD's logits at shift 0 (the bundled graphs, or your single-graph export "
                     + "when score.sync.light_asd_model is set, run as Columbia_test); mouth_motion = mouth motion gated by voice "
                     + "activity; default = light_asd.");
+    public static final ConfigKey<Boolean> SCORE_SYNC_LIPS = boolKey("score.sync.mouth_motion_lips", true,
+            "With score.sync.estimator = mouth_motion: follow the lip opening from MediaPipe Face Mesh (inner lips 13-14 over the "
+                    + "eye corners) against the 300-3000 Hz log energy, instead of the mouth patch's grey level against the RMS.");
     public static final ConfigKey<String> SCORE_SYNC_SYNCNET_MODEL = stringKey("score.sync.syncnet_model", "",
             "Path of a SyncNet ONNX export (inputs video (B,3,5,224,224), audio (B,1,13,20); outputs video_embedding, "
                     + "audio_embedding (B,1024)); needed when score.sync.estimator = syncnet.");
@@ -419,7 +422,7 @@ public final class CurateKeys {
             SCORE_TEXT_FRAMES, SCORE_TEXT_MAX_SIDE, SCORE_TEXT_BIN, SCORE_TEXT_BOX, SCORE_TEXT_UNCLIP, SCORE_TEXT_READ, SCORE_TEXT_TESSDATA, SCORE_BRISQUE_MODEL, SCORE_BRISQUE_RANGE, SCORE_SPEECH_THRESHOLD,
             SCORE_SYNC_ESTIMATOR, SCORE_SYNC_ASD_ESTIMATOR, SCORE_SYNC_SYNCNET_MODEL, SCORE_SYNC_STABLE_MODEL, SCORE_SYNC_LIGHT_ASD_MODEL,
             SCORE_SYNC_TRACK_IOU, SCORE_SYNC_MAX_GAP_S, SCORE_SYNC_MIN_TRACK_S, SCORE_SYNC_SMOOTH, SCORE_SYNC_MOUTH_MOTION,
-            SCORE_SYNC_SPEAKER_MIN_RATIO,
+            SCORE_SYNC_SPEAKER_MIN_RATIO, SCORE_SYNC_LIPS,
             SCORE_FACE_ESTIMATOR, SCORE_FACE_SCRFD_MODEL, SCORE_PEOPLE_ESTIMATOR, SCORE_PEOPLE_YOLOX_MODEL, SCORE_PEOPLE_POSE_MODEL,
             SCORE_PEOPLE_MIN_SCORE, SCORE_PEOPLE_KEYPOINT_MIN, SCORE_PEOPLE_MP_POSE, SCORE_PEOPLE_FRAME_STRIDE, SCORE_PEOPLE_DETECT_EVERY, SCORE_PEOPLE_MAX_POSES,
             SCORE_PEOPLE_MP_MIN_DETECTION, SCORE_PEOPLE_MP_MIN_PRESENCE, SCORE_PEOPLE_HANDS, SCORE_PEOPLE_MAX_HANDS, SCORE_PEOPLE_FACE_FALLBACK,

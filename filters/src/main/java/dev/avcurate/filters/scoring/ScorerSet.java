@@ -131,7 +131,9 @@ public final class ScorerSet implements AutoCloseable {
                             session(reg, modelsDir, "light_asd_visual", device, threads),
                             session(reg, modelsDir, "light_asd_backend", device, threads)) : null,
                     syncEstimator(cfg).equals("light_asd"), asdEstimator(cfg).equals("light_asd"),
-                    cfg.get(SCORE_SPEECH_THRESHOLD), cfg.get(SCORE_SYNC_MOUTH_MOTION), cfg.get(SCORE_SYNC_SPEAKER_MIN_RATIO));
+                    cfg.get(SCORE_SPEECH_THRESHOLD), cfg.get(SCORE_SYNC_MOUTH_MOTION), cfg.get(SCORE_SYNC_SPEAKER_MIN_RATIO))
+                    .withLips(syncEstimator(cfg).equals("mouth_motion") && cfg.get(SCORE_SYNC_LIPS)
+                            ? new FaceMeshLandmarker(tflite(reg, modelsDir, "mp_face_landmark", threads), 0.5) : null);
             default -> throw new IllegalStateException("no scorer " + name);
         };
     }
@@ -189,6 +191,9 @@ public final class ScorerSet implements AutoCloseable {
         for (String s : cfg.get(SCORE_SCORERS)) {
             for (String m : MODELS.getOrDefault(s, List.of())) if (!out.contains(m)) out.add(m);
             if (s.equals("sync") && usesBundledLightAsd(cfg)) out.addAll(LightAsdSync.MODELS);
+            if (s.equals("sync") && syncEstimator(cfg).equals("mouth_motion") && cfg.get(SCORE_SYNC_LIPS) && !out.contains("mp_face_landmark")) {
+                out.add("mp_face_landmark");
+            }
             if (s.equals("people") && cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("mediapipe")) {
                 out.add("mp_pose_detection");
                 out.add("mp_pose_landmark_" + cfg.get(SCORE_PEOPLE_MP_POSE));

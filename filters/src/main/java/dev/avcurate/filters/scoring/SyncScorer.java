@@ -4,6 +4,7 @@ import dev.avcurate.filters.sync.FaceTrack;
 import dev.avcurate.filters.sync.FaceTracker;
 import dev.avcurate.filters.sync.LightAsd;
 import dev.avcurate.filters.sync.LightAsdSync;
+import dev.avcurate.filters.sync.LipOpeningSync;
 import dev.avcurate.filters.sync.MouthMotionSync;
 import dev.avcurate.filters.sync.StableSyncNet;
 import dev.avcurate.filters.sync.SyncNet;
@@ -56,6 +57,17 @@ public final class SyncScorer implements Scorer {
         this.speakerMinRatio = speakerMinRatio;
     }
 
+    private dev.avcurate.filters.mediapipe.FaceMeshLandmarker lips;
+
+    /**
+     * The mouth-motion fallback follows the face mesh's lip opening ({@link LipOpeningSync}) instead of
+     * the mouth patch's grey level, where the mesh finds the face on at least half of a track's frames.
+     */
+    public SyncScorer withLips(dev.avcurate.filters.mediapipe.FaceMeshLandmarker mesh) {
+        this.lips = mesh;
+        return this;
+    }
+
     @Override
     public String name() {
         return "sync";
@@ -70,7 +82,8 @@ public final class SyncScorer implements Scorer {
     private String syncEstimator(ClipContext ctx) {
         return syncNet != null ? syncNet.estimator() : stable != null ? stable.estimator()
                 : asdSyncForSync ? asdSync.estimator() + "+silero_vad"
-                : MouthMotionSync.ESTIMATOR + (ctx.faceDetector() == null ? "+no_faces" : "+" + ctx.faceDetector());
+                : (lips != null ? LipOpeningSync.ESTIMATOR + "+" + lips.estimator() : MouthMotionSync.ESTIMATOR)
+                        + (ctx.faceDetector() == null ? "+no_faces" : "+" + ctx.faceDetector());
     }
 
     private String asdEstimator() {
@@ -97,6 +110,8 @@ public final class SyncScorer implements Scorer {
         boolean anySpeech = false;
         for (boolean b : speech) anySpeech |= b;
         double[] rms = MouthMotionSync.frameRms(clip.audio(), clip.audioRate(), clip.startS(), syncPts, fps);
+        double[] band = lips != null && anySpeech && syncNet == null && stable == null && !asdSyncForSync
+                ? LipOpeningSync.speechBandLogEnergy(clip.audio(), clip.audioRate(), clip.startS(), syncPts, fps) : null;
 
         boolean[] speakingAny = new boolean[sync.size()];
         int speakers = 0;
@@ -115,6 +130,7 @@ public final class SyncScorer implements Scorer {
                 SyncResult r = syncNet != null ? syncNet.evaluate(sync, t, trackAudio)
                         : stable != null ? stable.evaluate(sync, t, trackAudio)
                         : asdSyncForSync ? asd.sync()
+                        : band != null ? lipEstimate(sync, t, band, m, rms)
                         : MouthMotionSync.estimate(m.level(), rms, t.first());
                 if (r != null && (best == null || r.confidence() > best.confidence())) best = r;
             }
@@ -142,6 +158,17 @@ public final class SyncScorer implements Scorer {
         out.put("av_sync_distance", best == null ? null : best.minDistance());
         out.put("active_speaker_ratio", active / (double) sync.size());
         out.put("speaker_count", (double) speakers);
+    }
+
+    /** The lip-opening estimate of one track; the mouth patch's when the mesh misses the face on most frames. */
+    private SyncResult lipEstimate(List<VideoFrame> sync, FaceTrack t, double[] band, MouthMotionSync.Mouth m, double[] rms) {
+        List<Box> boxes = new ArrayList<>();
+        for (int i = 0; i < t.length(); i++) {
+            double s = t.s()[i];
+            boxes.add(new Box(t.cx()[i] - s, t.cy()[i] - s, t.cx()[i] + s, t.cy()[i] + s, 1, null));
+        }
+        double[] open = LipOpeningSync.filled(lips.mouthOpening(sync.subList(t.first(), t.end()), boxes));
+        return open != null ? LipOpeningSync.estimate(open, band, t.first()) : MouthMotionSync.estimate(m.level(), rms, t.first());
     }
 
     /** Audio under the track, from its first frame to the end of its last (syncnet_python cuts the same span). */

@@ -213,7 +213,7 @@ class MediaPipeRealFootageTest {
         for (boolean fallback : new boolean[] {true, false}) {
             dev.avcurate.filters.scoring.MediaPipePersonScorer s = new dev.avcurate.filters.scoring.MediaPipePersonScorer(pose, null, null, 0.3, fallback, 1);
             dev.avcurate.filters.scoring.ClipContext ctx = new dev.avcurate.filters.scoring.ClipContext();
-            ctx.faces(List.of(faces));
+            ctx.faces(List.of(faces), "blazeface");
             Map<String, Object> out = new java.util.LinkedHashMap<>();
             s.score(new DecodedClip("d", 0, 1, 25, 5, List.of(f), new float[0], 16000), ctx, out);
             if (fallback) {

@@ -19,14 +19,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The default (weight-free) sync estimator end to end: generated talking heads whose audio is
+ * The mouth-motion (weight-free) sync estimator end to end: generated talking heads whose audio is
  * shifted by a known number of frames, decoded and scored by faces + speech + sync as the score
  * stage runs them.
  */
 class DefaultSyncEstimatorTest {
     static final Path MODELS = Path.of(System.getProperty("avcurate.models.dir", "../models"));
     static final ModelRegistry REG = ModelRegistry.load(Path.of(System.getProperty("avcurate.repo.root", "..")).resolve("conf/models.yaml"));
-    static final CurateConfig CFG = CurateConfig.defaults().withOverrides(List.of("score.scorers=[faces, speech, sync]"));
+    /** The classical estimators (mouth motion), which these generated talking heads were made for: drawn faces are no input for Light-ASD. */
+    static final CurateConfig CFG = CurateConfig.defaults().withOverrides(List.of("score.scorers=[faces, speech, sync]",
+            "score.sync.estimator=mouth_motion", "score.sync.asd_estimator=mouth_motion", "score.sync.mouth_motion_lips=false"));
     @TempDir
     static Path dir;
     static ScorerSet scorers;

@@ -118,7 +118,7 @@ class PaperModelsScorerSetTest {
 
     @Test
     void theEstimatorsOfScoresBuiltOnFacesNameTheFaceDetectorThatRan() throws Exception {
-        // text_face_overlap and the default sync estimator said "+blazeface" even when SCRFD found the faces.
+        // text_face_overlap and the mouth-motion sync estimator said "+blazeface" even when SCRFD found the faces.
         Path video = new SyntheticVideo().size(320, 240).fps(25).seconds(2).painter((g, i, t, w, h) -> {
             g.setColor(new Color(40 + i, 90, 140));
             g.fillRect(0, 0, w, h);
@@ -127,7 +127,8 @@ class PaperModelsScorerSetTest {
         Path home = Path.of(System.getProperty("avcurate.repo.root", ".."));
         for (String detector : List.of("scrfd", "blazeface")) {
             CurateConfig cfg = config(true).withOverrides(List.of("score.scorers=[faces, text, speech, sync]",
-                    "score.face.estimator=" + detector, "score.text.read_subtitles=false"));
+                    "score.face.estimator=" + detector, "score.text.read_subtitles=false", "score.sync.estimator=mouth_motion",
+                    "score.sync.mouth_motion_lips=false"));
             try (ScorerSet set = new ScorerSet(cfg, ModelRegistry.load(home.resolve("conf/models.yaml")),
                     Path.of(System.getProperty("avcurate.models.dir", "models")))) {
                 Map<String, Object> out = set.score(clip);
