@@ -232,7 +232,8 @@ public final class ScorerSet implements AutoCloseable {
         Map<ModelSpec, ConfigKey<String>> out = new LinkedHashMap<>();
         List<String> on = cfg.get(SCORE_SCORERS);
         if (on.contains("faces") && cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd")) out.put(ScrfdFaceDetector.SPEC, SCORE_FACE_SCRFD_MODEL);
-        if (on.contains("people") && !cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("face_boxes")) {
+        // YOLOX (and a top-down pose model) are user exports; face_boxes and mediapipe need none.
+        if (on.contains("people") && List.of("yolox", "rtmpose", "vitpose").contains(cfg.get(SCORE_PEOPLE_ESTIMATOR))) {
             out.put(YoloxPersonDetector.SPEC, SCORE_PEOPLE_YOLOX_MODEL);
             if (cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("rtmpose")) out.put(RtmPose.SPEC, SCORE_PEOPLE_POSE_MODEL);
             if (cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("vitpose")) out.put(VitPose.SPEC, SCORE_PEOPLE_POSE_MODEL);

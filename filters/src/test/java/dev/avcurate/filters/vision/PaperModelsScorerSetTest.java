@@ -138,4 +138,17 @@ class PaperModelsScorerSetTest {
             }
         }
     }
+
+    @Test
+    void theDefaultProfileNeedsNoUserExport() {
+        // MediaPipe people and the bundled Light-ASD come from the registry: a fresh machine runs the
+        // default profile after `models fetch` alone (a YOLOX export was asked for when the people
+        // estimator was anything but face_boxes).
+        Path home = Path.of(System.getProperty("avcurate.repo.root", ".."));
+        CurateConfig cfg = CurateConfig.load(home.resolve("conf/default.yaml"));
+        assertEquals("mediapipe", cfg.get(dev.avcurate.core.config.CurateKeys.SCORE_PEOPLE_ESTIMATOR));
+        assertEquals(Map.of(), ScorerSet.userModels(cfg));
+        List<String> registry = ScorerSet.registryModels(cfg);
+        assertTrue(registry.containsAll(List.of("light_asd_audio", "light_asd_visual", "light_asd_backend", "mp_pose_detection")), registry.toString());
+    }
 }
