@@ -164,8 +164,9 @@ public final class CurateKeys {
             List.of("light_asd", "mouth_motion", "syncnet", "stable_syncnet", "default"),
             "What measures audio-visual sync: light_asd = Light-ASD's published AVA weights (bundled, MIT) scoring the face "
                     + "track with its audio shifted by -15..+15 frames, offset = the shift with the highest speech-gated speaking "
-                    + "logit, confidence = how far it stands out (median - min of the negated curve, in logits; CALIBRATION.md); mouth_motion = cross-correlation of the mouth region with the speech "
-                    + "envelope (no weights; a fallback); syncnet = SyncNet ONNX export (Sync-C/Sync-D); stable_syncnet = "
+                    + "logit, confidence = how far it stands out (median - min of the negated curve, in logits; CALIBRATION.md); "
+                    + "mouth_motion = cross-correlation of the mouth (the face mesh's lip opening, or the mouth patch: "
+                    + "score.sync.mouth_motion_lips) with the speech envelope (a fallback); syncnet = SyncNet ONNX export (Sync-C/Sync-D); stable_syncnet = "
                     + "LatentSync's StableSyncNet; default = light_asd.");
     public static final ConfigKey<String> SCORE_SYNC_ASD_ESTIMATOR = enumKey("score.sync.asd_estimator", "light_asd",
             List.of("light_asd", "mouth_motion", "default"),
