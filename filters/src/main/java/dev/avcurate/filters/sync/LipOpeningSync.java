@@ -76,24 +76,11 @@ public final class LipOpeningSync {
         double[] d = new double[2 * m + 1];
         boolean any = false;
         for (int k = -m; k <= m; k++) {
-            int shift = k + LAG_FRAMES;
-            double sv = 0, sa = 0, svv = 0, saa = 0, sva = 0;
-            int c = 0;
-            for (int i = 0; i < opening.length; i++) {
-                int j = first + i + shift;
-                if (j < 0 || j >= energy.length) continue;
-                double v = opening[i], a = energy[j];
-                sv += v;
-                sa += a;
-                svv += v * v;
-                saa += a * a;
-                sva += v * a;
-                c++;
-            }
-            double r = 0;
-            if (c >= MIN_PAIRS) {
-                double cov = sva / c - sv / c * sa / c, vv = svv / c - sv / c * sv / c, aa = saa / c - sa / c * sa / c;
-                r = vv <= 1e-12 || aa <= 1e-12 ? 0 : cov / Math.sqrt(vv * aa);
+            // Opening frame i pairs with energy frame first + i + k + LAG: the lips lead the sound.
+            double r = MouthMotionSync.pearson(opening, energy, first + k + LAG_FRAMES, MIN_PAIRS);
+            if (Double.isNaN(r)) {
+                r = 0;
+            } else {
                 any = true;
             }
             d[k + m] = 1 - r;

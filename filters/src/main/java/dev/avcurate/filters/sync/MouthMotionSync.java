@@ -74,38 +74,40 @@ public final class MouthMotionSync {
      * @return the sync estimate, or null when the track is too short for any shift
      */
     public static SyncResult estimate(double[] level, double[] rms, int first) {
-        int n = level.length;
         double[] d = new double[2 * SyncResult.MAX_SHIFT + 1];
         boolean any = false;
         for (int k = -SyncResult.MAX_SHIFT; k <= SyncResult.MAX_SHIFT; k++) {
-            double sv = 0, sa = 0, svv = 0, saa = 0, sva = 0;
-            int m = 0;
-            for (int i = 0; i < n; i++) {
-                int j = first + i + k;
-                if (j < 0 || j >= rms.length) continue;
-                double v = level[i], a = rms[j];
-                sv += v;
-                sa += a;
-                svv += v * v;
-                saa += a * a;
-                sva += v * a;
-                m++;
-            }
-            double r;
-            if (m < MIN_PAIRS) {
-                r = Double.NaN;
-            } else {
-                double cov = sva / m - sv / m * sa / m;
-                double vv = svv / m - sv / m * sv / m, aa = saa / m - sa / m * sa / m;
-                r = vv <= 1e-12 || aa <= 1e-18 ? 0 : cov / Math.sqrt(vv * aa);
-                any = true;
-            }
+            double r = pearson(level, rms, first + k, MIN_PAIRS);
+            if (!Double.isNaN(r)) any = true;
             d[k + SyncResult.MAX_SHIFT] = 1 - Math.abs(r);
         }
         if (!any) return null;
         // Shifts without enough overlap count as uncorrelated (distance 1), as SyncNet's zero padding makes them far.
         for (int i = 0; i < d.length; i++) if (Double.isNaN(d[i])) d[i] = 1;
         return SyncResult.fromDistances(d, ESTIMATOR);
+    }
+
+    /**
+     * Pearson r of {@code v[i]} with {@code a[offset + i]} over the i where both exist; NaN when
+     * fewer than {@code minPairs} pairs do, 0 when either side is constant.
+     */
+    static double pearson(double[] v, double[] a, int offset, int minPairs) {
+        double sv = 0, sa = 0, svv = 0, saa = 0, sva = 0;
+        int m = 0;
+        for (int i = 0; i < v.length; i++) {
+            int j = offset + i;
+            if (j < 0 || j >= a.length) continue;
+            sv += v[i];
+            sa += a[j];
+            svv += v[i] * v[i];
+            saa += a[j] * a[j];
+            sva += v[i] * a[j];
+            m++;
+        }
+        if (m < minPairs) return Double.NaN;
+        double cov = sva / m - sv / m * sa / m;
+        double vv = svv / m - sv / m * sv / m, aa = saa / m - sa / m * sa / m;
+        return vv <= 1e-12 || aa <= 1e-18 ? 0 : cov / Math.sqrt(vv * aa);
     }
 
     /**
