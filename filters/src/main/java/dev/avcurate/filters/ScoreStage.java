@@ -99,7 +99,8 @@ public final class ScoreStage {
             problems.add("score.scorers: sync needs the faces scorer (face tracks) and the speech scorer (voice activity)");
         }
         boolean syncModels = ScorerSet.userModels(cfg).keySet().stream().anyMatch(m -> m == dev.avcurate.filters.sync.SyncNet.SPEC
-                || m == dev.avcurate.filters.sync.StableSyncNet.SPEC || m == dev.avcurate.filters.sync.LightAsd.SPEC);
+                || m == dev.avcurate.filters.sync.StableSyncNet.SPEC || m == dev.avcurate.filters.sync.LightAsd.SPEC)
+                || cfg.get(SCORE_SCORERS).contains("sync") && ScorerSet.usesBundledLightAsd(cfg);
         if (syncModels && cfg.get(DECODE_SYNC_FPS) != 25) {
             problems.add("decode.sync_fps: SyncNet, StableSyncNet and Light-ASD are trained at 25 fps (4 MFCC frames, 3.2 mel "
                     + "frames per video frame), not " + cfg.get(DECODE_SYNC_FPS));

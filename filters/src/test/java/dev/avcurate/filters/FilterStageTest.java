@@ -130,6 +130,7 @@ class FilterStageTest {
                     - {score: av_sync_confidence, op: ">=", value: 0.25, reason: out_of_sync}
                     - {score: av_offset_frames, op: ">=", value: -6, reason: out_of_sync}
                     - {score: av_offset_frames, op: "<=", value: 6, reason: out_of_sync}
+                  audio_fixup_max_frames: 6   # LatentSync's value (the built-in default is 0, off)
                 """, "sync.yaml");
         run(path, cfg);
         Map<String, Double> shift = spark.read().format("delta").load(path).collectAsList().stream().collect(Collectors.toMap(

@@ -194,7 +194,7 @@ public final class CurateKeys {
     public static final ConfigKey<Integer> SCORE_SYNC_SMOOTH = intKey("score.sync.smooth_frames", 13, 1, 101,
             "Median filter (frames of the sync clock, odd) over track boxes, as syncnet_python and Light-ASD smooth theirs.");
     public static final ConfigKey<Double> SCORE_SYNC_MOUTH_MOTION = doubleKey("score.sync.mouth_motion_min", 2.0, 0, 255,
-            "Default speaking rule: mean mouth-patch change per frame (grey levels, averaged over +-2 frames) a speaking face shows.");
+            "Speaking rule of asd_estimator = mouth_motion: mean mouth-patch change per frame (grey levels, averaged over +-2 frames) a speaking face shows.");
     public static final ConfigKey<Double> SCORE_SYNC_SPEAKER_MIN_RATIO = doubleKey("score.sync.speaker_min_ratio", 0.1, 0, 1,
             "Share of a track's frames that must be speaking for it to count in speaker_count.");
 
@@ -279,15 +279,17 @@ public final class CurateKeys {
             new FilterRule("brightness_mean", ">=", 35.0, "too_dark"),
             new FilterRule("motion_mean", "<=", 60.0, "chaotic_motion"),
             new FilterRule("speech_ratio", ">=", 0.2, "no_speech"),
-            new FilterRule("av_sync_confidence", ">=", 0.25, "out_of_sync"),
-            new FilterRule("av_offset_frames", ">=", -6.0, "out_of_sync"),
-            new FilterRule("av_offset_frames", "<=", 6.0, "out_of_sync"),
+            // Light-ASD's scale and the calibrated limits (CALIBRATION.md), as conf/default.yaml.
+            new FilterRule("av_sync_confidence", ">=", 0.1, "out_of_sync"),
+            new FilterRule("av_offset_frames", ">=", -10.0, "out_of_sync"),
+            new FilterRule("av_offset_frames", "<=", 10.0, "out_of_sync"),
             new FilterRule("active_speaker_ratio", ">=", 0.2, "no_speaker")),
             "Threshold rules: a clip must meet `score op value` for each rule, else `reason` joins its reject_reasons "
                     + "(a null score passes). `bin/curate run --stages filter` re-applies them to stored scores without decoding.");
-    public static final ConfigKey<Integer> FILTER_AUDIO_FIXUP_MAX = intKey("filter.audio_fixup_max_frames", 6, 0, 15,
+    public static final ConfigKey<Integer> FILTER_AUDIO_FIXUP_MAX = intKey("filter.audio_fixup_max_frames", 0, 0, 15,
             "A kept clip whose |av_offset_frames| is at most this gets audio_shift_s = offset / decode.sync_fps: the shards "
-                    + "play its audio that much earlier (LatentSync's fix-up). 0 = never shift.");
+                    + "play its audio that much earlier (LatentSync's fix-up; 6 is its value with SyncNet). 0 = never shift, the "
+                    + "default: Light-ASD's absolute offsets are not accurate enough for it (CALIBRATION.md).");
 
 
     // caption stage

@@ -45,30 +45,38 @@ public final class TfLiteModel implements AutoCloseable {
         this.file = file;
         this.threads = threads;
         this.model = FlatBufferModel.BuildFromFile(file.toString());
-        if (model == null || model.isNull() || !model.initialized()) throw new ModelException(name + ": " + file + ": TensorFlow Lite cannot load it");
-        Interpreter first = newInterpreter();
-        for (int i = 0; i < (int) first.inputs().limit(); i++) {
-            TfLiteTensor t = first.tensor(first.inputs().get(i));
-            inputNames.add(t.name().getString());
-            inputShapes.add(dims(t));
+        try {
+            if (model == null || model.isNull() || !model.initialized()) throw new ModelException(name + ": " + file + ": TensorFlow Lite cannot load it");
+            Interpreter first = newInterpreter();
+            for (int i = 0; i < (int) first.inputs().limit(); i++) {
+                TfLiteTensor t = first.tensor(first.inputs().get(i));
+                inputNames.add(t.name().getString());
+                inputShapes.add(dims(t));
+            }
+            for (int i = 0; i < (int) first.outputs().limit(); i++) {
+                TfLiteTensor t = first.tensor(first.outputs().get(i));
+                outputNames.add(t.name().getString());
+                outputShapes.add(dims(t));
+                outputIndex.put(t.name().getString(), i);
+            }
+            idle.push(first);
+        } catch (RuntimeException | LinkageError e) {
+            close(); // the model, the resolver and any interpreter built so far hold native memory
+            throw e;
         }
-        for (int i = 0; i < (int) first.outputs().limit(); i++) {
-            TfLiteTensor t = first.tensor(first.outputs().get(i));
-            outputNames.add(t.name().getString());
-            outputShapes.add(dims(t));
-            outputIndex.put(t.name().getString(), i);
-        }
-        idle.push(first);
     }
 
     private synchronized Interpreter newInterpreter() {
         if (closed) throw new ModelException(name + ": closed");
         Interpreter it = new Interpreter((Pointer) null);
-        InterpreterBuilder b = new InterpreterBuilder(model, resolver);
-        b.SetNumThreads(threads <= 0 ? -1 : threads); // -1: TFLite's default
-        if (b.apply(it) != 0 || it.isNull()) throw new ModelException(name + ": " + file + ": TensorFlow Lite cannot build an interpreter");
-        if (it.AllocateTensors() != 0) throw new ModelException(name + ": " + file + ": TensorFlow Lite cannot allocate its tensors");
-        b.close();
+        try (InterpreterBuilder b = new InterpreterBuilder(model, resolver)) {
+            b.SetNumThreads(threads <= 0 ? -1 : threads); // -1: TFLite's default
+            if (b.apply(it) != 0 || it.isNull()) throw new ModelException(name + ": " + file + ": TensorFlow Lite cannot build an interpreter");
+            if (it.AllocateTensors() != 0) throw new ModelException(name + ": " + file + ": TensorFlow Lite cannot allocate its tensors");
+        } catch (RuntimeException e) {
+            it.close();
+            throw e;
+        }
         all.add(it);
         return it;
     }
@@ -142,6 +150,6 @@ public final class TfLiteModel implements AutoCloseable {
         all.clear();
         idle.clear();
         resolver.close();
-        model.close();
+        if (model != null) model.close();
     }
 }

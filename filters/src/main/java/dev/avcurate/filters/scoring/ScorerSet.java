@@ -49,7 +49,7 @@ public final class ScorerSet implements AutoCloseable {
             "speech", List.of("silero_vad"), "sync", List.of("blazeface", "silero_vad"));
 
     /** The sync estimator or the speaking-frame detector is Light-ASD from the bundled graphs. */
-    static boolean usesBundledLightAsd(CurateConfig cfg) {
+    public static boolean usesBundledLightAsd(CurateConfig cfg) {
         return syncEstimator(cfg).equals("light_asd") || (asdEstimator(cfg).equals("light_asd") && cfg.get(SCORE_SYNC_LIGHT_ASD_MODEL).isEmpty());
     }
 
@@ -133,7 +133,7 @@ public final class ScorerSet implements AutoCloseable {
                     syncEstimator(cfg).equals("light_asd"), asdEstimator(cfg).equals("light_asd"),
                     cfg.get(SCORE_SPEECH_THRESHOLD), cfg.get(SCORE_SYNC_MOUTH_MOTION), cfg.get(SCORE_SYNC_SPEAKER_MIN_RATIO))
                     .withLips(syncEstimator(cfg).equals("mouth_motion") && cfg.get(SCORE_SYNC_LIPS)
-                            ? new FaceMeshLandmarker(tflite(reg, modelsDir, "mp_face_landmark", threads), 0.5) : null);
+                            ? new FaceMeshLandmarker(tflite(reg, modelsDir, "mp_face_landmark", threads), cfg.get(SCORE_PEOPLE_MP_MIN_PRESENCE)) : null);
             default -> throw new IllegalStateException("no scorer " + name);
         };
     }
@@ -201,7 +201,7 @@ public final class ScorerSet implements AutoCloseable {
                     out.add("mp_palm_detection_full");
                     out.add("mp_hand_landmark_" + cfg.get(SCORE_PEOPLE_HANDS));
                 }
-                if (cfg.get(SCORE_PEOPLE_FACE_MESH)) out.add("mp_face_landmark");
+                if (cfg.get(SCORE_PEOPLE_FACE_MESH) && !out.contains("mp_face_landmark")) out.add("mp_face_landmark");
             }
         }
         return out;

@@ -125,7 +125,7 @@ public final class SyncScorer implements Scorer {
             float[] trackAudio = trackAudio(clip, syncPts, t, fps);
             // Light-ASD gives the speaking logits and the shift search from one pass of its front-ends.
             LightAsdSync.Result asd = asdSync != null && trackAudio != null && (anySpeech || asdSyncForSpeakers)
-                    ? asdSync.evaluate(sync, t, trackAudio, java.util.Arrays.copyOfRange(speech, t.first(), t.end())) : null;
+                    ? asdSync.evaluate(sync, t, trackAudio, java.util.Arrays.copyOfRange(speech, t.first(), t.end()), asdSyncForSync && anySpeech) : null;
             if (anySpeech && trackAudio != null) {
                 SyncResult r = syncNet != null ? syncNet.evaluate(sync, t, trackAudio)
                         : stable != null ? stable.evaluate(sync, t, trackAudio)

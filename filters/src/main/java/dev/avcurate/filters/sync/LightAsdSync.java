@@ -69,10 +69,15 @@ public final class LightAsdSync {
      * @param speech     speech flag per track frame (by the audio under it), or null
      */
     public Result evaluate(List<VideoFrame> syncFrames, FaceTrack t, float[] trackAudio, boolean[] speech) {
+        return evaluate(syncFrames, t, trackAudio, speech, true);
+    }
+
+    /** @param search false when only the speaking logits are wanted (the 31-shift batch is most of the cost) */
+    public Result evaluate(List<VideoFrame> syncFrames, FaceTrack t, float[] trackAudio, boolean[] speech, boolean search) {
         Embeddings e = embed(syncFrames, t, trackAudio);
         if (e == null) return new Result(new float[0], null);
         float[] logits = backend(e.audio, e.visual, 1, e.frames);
-        return new Result(logits, shiftSearch(e, speech));
+        return new Result(logits, search ? shiftSearch(e, speech) : null);
     }
 
     Embeddings embed(List<VideoFrame> syncFrames, FaceTrack t, float[] trackAudio) {

@@ -51,4 +51,13 @@ class SyncConfigTest {
         List<String> p = problems("score.scorers=[faces, sync]");
         assertTrue(String.join("\n", p).contains("sync needs the faces scorer (face tracks) and the speech scorer"), p.toString());
     }
+
+    @Test
+    void theBundledLightAsdNeedsTheTwentyFiveFpsClock() {
+        // The default estimator reads 4 MFCC frames per video frame: another clock would drift the audio silently.
+        String all = String.join("\n", problems("decode.sync_fps=30"));
+        assertTrue(all.contains("decode.sync_fps"), all);
+        assertFalse(String.join("\n", problems("decode.sync_fps=30", "score.sync.estimator=mouth_motion",
+                "score.sync.asd_estimator=mouth_motion")).contains("decode.sync_fps"), "the weight-free estimators take any clock");
+    }
 }
