@@ -145,14 +145,17 @@ public class SyncCalibration {
             }
             System.out.printf(Locale.ROOT, "# %d\t%d\t%d\t%.2f%n", k, n, ok, n == 0 ? 0 : err / n);
         }
-        double[] t = truePairs.stream().filter(p -> p[0] == 0).mapToDouble(p -> p[2]).filter(x -> !Double.isNaN(x)).sorted().toArray();
-        double[] s = swapped.stream().mapToDouble(Double::doubleValue).filter(x -> !Double.isNaN(x)).sorted().toArray();
-        System.out.println("# confidence, in-sync true pairs (sorted): " + Arrays.toString(round(t)));
-        System.out.println("# confidence, swapped audio (sorted): " + Arrays.toString(round(s)));
+        // Rows of truePairs are (true shift, offset, confidence): the in-sync ones are those with true shift 0.
+        double[] inSync = truePairs.stream().filter(row -> row[0] == 0).mapToDouble(row -> row[2])
+                .filter(conf -> !Double.isNaN(conf)).sorted().toArray();
+        double[] otherVoice = swapped.stream().mapToDouble(Double::doubleValue).filter(conf -> !Double.isNaN(conf)).sorted().toArray();
+        System.out.println("# confidence, in-sync true pairs (sorted): " + Arrays.toString(round(inSync)));
+        System.out.println("# confidence, swapped audio (sorted): " + Arrays.toString(round(otherVoice)));
         System.out.println("# confidence, negatives as they are: " + negatives);
-        if (t.length > 0 && s.length > 0) {
-            System.out.printf(Locale.ROOT, "# lowest true pair %.3f, highest swapped %.3f: %s%n", t[0], s[s.length - 1],
-                    t[0] > s[s.length - 1] ? "separated" : "overlap");
+        if (inSync.length > 0 && otherVoice.length > 0) {
+            double lowestTrue = inSync[0], highestSwapped = otherVoice[otherVoice.length - 1];
+            System.out.printf(Locale.ROOT, "# lowest true pair %.3f, highest swapped %.3f: %s%n", lowestTrue, highestSwapped,
+                    lowestTrue > highestSwapped ? "separated" : "overlap");
         }
     }
 

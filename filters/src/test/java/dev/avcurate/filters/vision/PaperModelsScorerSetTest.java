@@ -94,15 +94,20 @@ class PaperModelsScorerSetTest {
         assertTrue(q.stream().anyMatch(x -> x.startsWith("score.quality.dover_model: dover model file missing")), q.toString());
     }
 
+    /** 2 s of a flat colour that brightens frame by frame, decoded as the score stage does (sync clock on). */
+    DecodedClip plainClip(String name) throws Exception {
+        Path video = new SyntheticVideo().size(320, 240).fps(25).seconds(2).painter((g, i, t, w, h) -> {
+            g.setColor(new Color(40 + i, 90, 140));
+            g.fillRect(0, 0, w, h);
+        }).write(dir.resolve(name));
+        return new ClipDecoder(5, 25, 256, 16_000, 60, null).decode("c", video.toString(), 0, 2, 25);
+    }
+
     @Test
     void doversAestheticNeverLandsOnLaionsColumn() throws Exception {
         // quality_aesthetic was 0..1 from DOVER and 1..10 from LAION under one name: a 4.5 rule rejected every DOVER clip.
         CurateConfig cfg = config(true).withOverrides(List.of("score.quality.aesthetic_estimator=none"));
-        Path video = new SyntheticVideo().size(320, 240).fps(25).seconds(2).painter((g, i, t, w, h) -> {
-            g.setColor(new Color(40 + i, 90, 140));
-            g.fillRect(0, 0, w, h);
-        }).write(dir.resolve("plain.mp4"));
-        DecodedClip clip = new ClipDecoder(5, 25, 256, 16_000, 60, null).decode("c", video.toString(), 0, 2, 25);
+        DecodedClip clip = plainClip("plain.mp4");
         Path home = Path.of(System.getProperty("avcurate.repo.root", ".."));
         try (ScorerSet set = new ScorerSet(cfg, ModelRegistry.load(home.resolve("conf/models.yaml")),
                 Path.of(System.getProperty("avcurate.models.dir", "models")))) {
@@ -119,11 +124,7 @@ class PaperModelsScorerSetTest {
     @Test
     void theEstimatorsOfScoresBuiltOnFacesNameTheFaceDetectorThatRan() throws Exception {
         // text_face_overlap and the mouth-motion sync estimator said "+blazeface" even when SCRFD found the faces.
-        Path video = new SyntheticVideo().size(320, 240).fps(25).seconds(2).painter((g, i, t, w, h) -> {
-            g.setColor(new Color(40 + i, 90, 140));
-            g.fillRect(0, 0, w, h);
-        }).write(dir.resolve("faces.mp4"));
-        DecodedClip clip = new ClipDecoder(5, 25, 256, 16_000, 60, null).decode("c", video.toString(), 0, 2, 25);
+        DecodedClip clip = plainClip("faces.mp4");
         Path home = Path.of(System.getProperty("avcurate.repo.root", ".."));
         for (String detector : List.of("scrfd", "blazeface")) {
             CurateConfig cfg = config(true).withOverrides(List.of("score.scorers=[faces, text, speech, sync]",
