@@ -45,7 +45,12 @@ import org.apache.spark.util.SerializableConfiguration;
  */
 public final class ScoreStage {
     /** Counts of one run. */
-    public record Report(long clipsTotal, long clipsScored, long clipsFailed, String scoresVersion, double seconds) {}
+    public record Report(long clipsTotal, long clipsScored, long clipsFailed, String scoresVersion, double seconds,
+                         Map<String, Double> taskSeconds) {
+        public Report(long clipsTotal, long clipsScored, long clipsFailed, String scoresVersion, double seconds) {
+            this(clipsTotal, clipsScored, clipsFailed, scoresVersion, seconds, Map.of());
+        }
+    }
 
     /** The work of one clip. */
     record ClipTask(String clipId, String uri, double startS, double endS, double fps) implements Serializable {}
@@ -74,7 +79,7 @@ public final class ScoreStage {
         ModelRegistry reg = ModelRegistry.load(resolve(home, cfg.get(MODELS_REGISTRY)));
         Path dir = resolve(home, cfg.get(MODELS_DIR));
         List<String> problems = new ArrayList<>();
-        for (String m : ScorerSet.registryModels(cfg)) problems.addAll(ModelRegistry.check(reg.get(m), dir));
+        for (String m : ScorerSet.registryModels(cfg)) problems.addAll(ModelRegistry.checkCached(reg.get(m), dir));
         if (cfg.get(SCORE_SCORERS).contains("quality") && cfg.get(SCORE_QUALITY_ESTIMATOR).equals("brisque")) {
             for (String f : List.of(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE))) {
                 if (!java.nio.file.Files.isRegularFile(Path.of(f))) problems.add("quality: BRISQUE file missing: " + f + " (Debian package opencv-data)");
@@ -151,6 +156,8 @@ public final class ScoreStage {
         Broadcast<ModelRegistry> breg = jsc.broadcast(reg);
         Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
         AtomicLong done = new AtomicLong(), failed = new AtomicLong();
+        // Seconds inside the tasks, summed over executors: model loading, decoding, each scorer.
+        org.apache.spark.util.CollectionAccumulator<Map<String, Long>> taskNanos = spark.sparkContext().collectionAccumulator("score seconds");
         int slicesMax = Math.max(1, spark.sparkContext().defaultParallelism() * 4);
         // Progress inside a batch: finished tasks times the clips each task holds.
         AtomicLong tasksDone = new AtomicLong();
@@ -169,18 +176,20 @@ public final class ScoreStage {
             int batch = cfg.get(SCORE_BATCH_CLIPS);
             for (int from = 0; from < toScore.size(); from += batch) {
                 List<ClipTask> part = toScore.subList(from, Math.min(toScore.size(), from + batch));
-                int slices = Math.min(part.size(), slicesMax);
+                // Tasks of one model batch each, in longest-first order: Spark starts them in that order, so the
+                // long clips start first and the last tasks to finish are the short ones (a bounded tail), and a
+                // core that finishes early takes the next task instead of idling behind a pre-dealt share.
+                int group = cfg.get(SCORE_MODEL_BATCH_CLIPS);
+                int slices = Math.max(1, Math.min(part.size(), Math.max(slicesMax, (part.size() + group - 1) / group)));
                 perTask[0] = Math.max(1, part.size() / slices);
                 batchSize[0] = part.size();
                 tasksDone.set(0);
-                // Deal the clips (longest first) round-robin so that slices carry similar durations.
-                List<ClipTask> dealt = new ArrayList<>(part.size());
-                for (int s = 0; s < slices; s++) for (int i = s; i < part.size(); i += slices) dealt.add(part.get(i));
+                List<ClipTask> dealt = part;
                 List<Row> rows;
                 try {
                     rows = jsc.parallelize(dealt, slices)
                             .mapPartitions((Iterator<ClipTask> it) -> scorePartition(it, bcfg.value(), breg.value(), modelsDir,
-                                    bconf.value(), scoreCols, version))
+                                    bconf.value(), scoreCols, version, taskNanos))
                             .collect();
                 } catch (Exception e) { // SparkException is checked to Java
                     // A missing native library fails every clip: stop with its one message, not a score_error per clip.
@@ -199,15 +208,34 @@ public final class ScoreStage {
         } finally {
             spark.sparkContext().removeSparkListener(listener);
         }
-        return new Report(total, toScore.size(), failed.get(), version, (System.nanoTime() - t0) / 1e9);
+        Map<String, Double> taskSeconds = new java.util.TreeMap<>();
+        for (Map<String, Long> m : taskNanos.value()) m.forEach((k, v) -> taskSeconds.merge(k, v / 1e9, Double::sum));
+        taskSeconds.replaceAll((k, v) -> Math.round(v * 1000) / 1000.0);
+        return new Report(total, toScore.size(), failed.get(), version, (System.nanoTime() - t0) / 1e9, taskSeconds);
     }
 
     static Iterator<Row> scorePartition(Iterator<ClipTask> it, CurateConfig cfg, ModelRegistry reg, String modelsDir,
-                                        SerializableConfiguration hconf, List<String> cols, String version) {
+                                        SerializableConfiguration hconf, List<String> cols, String version,
+                                        org.apache.spark.util.CollectionAccumulator<Map<String, Long>> taskNanos) {
         ClipDecoder decoder = ScorerSet.decoder(cfg, cfg.get(INGEST_TIMEOUT_S), hconf.value());
+        long t0 = System.nanoTime();
+        long[] decodeNanos = {0};
         try (ScorerSet scorers = new ScorerSet(cfg, reg, Path.of(modelsDir))) {
-            return scoreClips(it, cfg.get(SCORE_MODEL_BATCH_CLIPS),
-                    t -> decoder.decode(t.clipId(), t.uri(), t.startS(), t.endS(), t.fps()), scorers, cols, version).iterator();
+            long loaded = System.nanoTime() - t0;
+            List<Row> rows = scoreClips(it, cfg.get(SCORE_MODEL_BATCH_CLIPS), t -> {
+                long d0 = System.nanoTime();
+                try {
+                    return decoder.decode(t.clipId(), t.uri(), t.startS(), t.endS(), t.fps());
+                } finally {
+                    decodeNanos[0] += System.nanoTime() - d0;
+                }
+            }, scorers, cols, version);
+            Map<String, Long> nanos = new LinkedHashMap<>();
+            nanos.put("model_loading", loaded);
+            nanos.put("decoding", decodeNanos[0]);
+            scorers.nanosByScorer().forEach(nanos::put);
+            taskNanos.add(nanos);
+            return rows.iterator();
         }
     }
 

@@ -33,6 +33,10 @@ public final class SparkSessions {
         // Applied at SparkContext start-up (before setLogLevel could be): keeps spark-submit's console to our lines.
         if (!conf.contains("spark.log.level")) b.config("spark.log.level", cfg.get(CurateKeys.SPARK_LOG_LEVEL));
         if (master.startsWith("local") && !conf.contains("spark.ui.enabled")) b.config("spark.ui.enabled", "false");
+        // Tables on a local or NFS path: Delta's default (HDFSLogStore) renames through Hadoop's FileContext, which runs
+        // the `readlink` command per file of every commit (hundreds of forks of a large JVM per run, measured with JFR);
+        // LocalLogStore renames in-process. One driver writes our tables, which is what LocalLogStore requires.
+        if (!conf.contains("spark.delta.logStore.file.impl")) b.config("spark.delta.logStore.file.impl", "io.delta.storage.LocalLogStore");
         SparkSession spark = b.getOrCreate();
         spark.sparkContext().setLogLevel(cfg.get(CurateKeys.SPARK_LOG_LEVEL));
         return spark;

@@ -118,6 +118,46 @@ public final class ModelRegistry implements Serializable {
         return problems;
     }
 
+    /**
+     * As {@link #check}, but a model that passed before and has not changed since (same size and
+     * modification time, same registry entry) is not hashed and opened again: the run's start-up
+     * then costs milliseconds instead of hashing and loading every model (about a second on the
+     * driver for the default profile). The proof of the earlier pass is a small file beside the
+     * model, {@code <file>.verified}; where the models directory is read-only, every run checks in full.
+     */
+    public static List<String> checkCached(ModelSpec spec, Path dir) {
+        Path f = dir.resolve(spec.file());
+        Path stamp = f.resolveSibling(f.getFileName() + ".verified");
+        String key;
+        try {
+            key = Files.size(f) + " " + Files.getLastModifiedTime(f).toMillis() + " " + spec.sha256() + " " + interfaceKey(spec);
+            if (Files.isRegularFile(stamp) && Files.readString(stamp).strip().equals(key)) return List.of();
+        } catch (IOException e) {
+            return check(spec, dir); // missing or unreadable: the full check says which
+        }
+        List<String> problems = check(spec, dir);
+        if (problems.isEmpty()) {
+            try {
+                Path tmp = Files.createTempFile(f.getParent(), ".verified", ".tmp");
+                Files.writeString(tmp, key + "\n");
+                Files.move(tmp, stamp, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | UnsupportedOperationException e) {
+                // A read-only models directory: nothing to remember, the next run checks in full again.
+            }
+        }
+        return problems;
+    }
+
+    /** The spec's expected inputs and outputs, as one string (a changed shape in the registry means a new check). */
+    private static String interfaceKey(ModelSpec spec) {
+        StringBuilder b = new StringBuilder();
+        for (Map<String, long[]> m : List.of(spec.inputs(), spec.outputs())) {
+            m.forEach((k, v) -> b.append(k).append(java.util.Arrays.toString(v)));
+            b.append('|');
+        }
+        return Integer.toHexString(b.toString().hashCode());
+    }
+
     /** Opens the model and compares its inputs and outputs with the spec (TFLite models by TFLite, the rest by ONNX Runtime). */
     public static List<String> checkInterface(ModelSpec spec, Path f) {
         if (f.getFileName().toString().endsWith(".tflite")) return dev.avcurate.filters.mediapipe.TfLiteModels.checkInterface(spec, f);

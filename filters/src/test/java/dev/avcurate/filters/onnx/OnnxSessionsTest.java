@@ -47,4 +47,30 @@ class OnnxSessionsTest {
         assertTrue(ModelRegistry.check(spec, dir).get(0).contains("SHA-256 is"), ModelRegistry.check(spec, dir).toString());
         assertTrue(ModelRegistry.checkInterface(spec, dir.resolve(spec.file())).get(0).contains("ONNX Runtime cannot load it"));
     }
+
+    @Test
+    void theCachedCheckSkipsAnUnchangedModelButCatchesAReplacedOne() throws Exception {
+        ModelSpec spec = RealModelsTest.REG.get("silero_vad");
+        Path dir = java.nio.file.Files.createTempDirectory("models");
+        Path f = dir.resolve(spec.file());
+        java.nio.file.Files.createDirectories(f.getParent());
+        java.nio.file.Files.copy(RealModelsTest.MODELS.resolve(spec.file()), f);
+        assertEquals(java.util.List.of(), ModelRegistry.checkCached(spec, dir));
+        Path stamp = f.resolveSibling(f.getFileName() + ".verified");
+        assertTrue(java.nio.file.Files.isRegularFile(stamp), "a passing check is remembered beside the model");
+        assertEquals(java.util.List.of(), ModelRegistry.checkCached(spec, dir));
+        // Same size, other bytes, a later modification time: checked in full again, and found out.
+        byte[] b = java.nio.file.Files.readAllBytes(f);
+        b[b.length / 2] ^= 0x5a;
+        java.nio.file.Files.write(f, b);
+        java.nio.file.Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        java.util.List<String> problems = ModelRegistry.checkCached(spec, dir);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("SHA-256 is"), problems.toString());
+        // A registry entry with another checksum for the same file is not satisfied by the old stamp either.
+        java.nio.file.Files.copy(RealModelsTest.MODELS.resolve(spec.file()), f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(java.util.List.of(), ModelRegistry.checkCached(spec, dir));
+        ModelSpec other = new ModelSpec(spec.name(), spec.file(), "0".repeat(64), spec.source(), spec.inputs(), spec.outputs());
+        assertFalse(ModelRegistry.checkCached(other, dir).isEmpty());
+    }
 }
