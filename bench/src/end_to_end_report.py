@@ -18,3 +18,9 @@ print("stage\tseconds\tdetail")
 for name, st in summary.get("stages", {}).items():
     detail = ", ".join(f"{k[8:]} {v:.1f}" for k, v in st.items() if k.startswith("seconds_") and isinstance(v, (int, float)))
     print(f"{name}\t{st.get('seconds', 0):.1f}\t{detail}")
+score = summary.get("stages", {}).get("score", {})
+if score.get("task_seconds"):
+    # Task seconds summed over both cores: where the score stage's CPU went, per second of video.
+    print("score task\tseconds\tper video-s")
+    for k, v in sorted(score["task_seconds"].items(), key=lambda kv: -kv[1]):
+        print(f"{k}\t{v:.1f}\t{v / video_s:.4f}")

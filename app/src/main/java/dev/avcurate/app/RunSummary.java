@@ -119,6 +119,7 @@ final class RunSummary {
         m.put("training_seconds", r.clipSeconds());
         m.put("orphan_files_deleted", r.orphansDeleted());
         m.put("seconds", round(r.seconds()));
+        r.phaseSeconds().forEach((k, v) -> m.put("seconds_" + k, v));
         stages.put("shard", m);
     }
 

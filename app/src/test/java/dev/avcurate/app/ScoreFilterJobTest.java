@@ -98,6 +98,12 @@ class ScoreFilterJobTest {
         assertNotNull(head.getAs("quality_technical"));
         String summary = Files.readString(out.resolve("run-summary.json"));
         assertTrue(summary.contains("\"failing_by_rule\""), summary);
+        // Where the score stage's CPU went, summed over the tasks: model loading, decoding and each scorer that ran.
+        var taskSeconds = new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary).path("stages").path("score").path("task_seconds");
+        for (String k : List.of("model_loading", "decoding", "faces", "people", "text", "speech", "sync")) {
+            assertTrue(taskSeconds.path(k).isNumber() && taskSeconds.path(k).asDouble() >= 0, k + " in " + taskSeconds);
+        }
+        assertTrue(taskSeconds.path("decoding").asDouble() > 0 && taskSeconds.path("sync").asDouble() > 0, taskSeconds.toString());
 
         // Move a threshold: the filter stage alone, no decode, and only the moved clips change.
         long v = DeltaTables.version(spark, out.resolve("tables/clips").toString());

@@ -47,7 +47,7 @@ public final class ShardStage {
     /** What one run did. */
     public record Report(long keptClips, long alreadySharded, long duplicates, Map<String, Long> leftOut, long written,
                          Map<String, Long> clipsBySplit, Map<String, Long> clipsByBucket, long shardFiles, long bytes, long failed,
-                         double clipSeconds, long orphansDeleted, double seconds) {}
+                         double clipSeconds, long orphansDeleted, double seconds, Map<String, Double> phaseSeconds) {}
 
     private final SparkSession spark;
     private final CurateConfig cfg;
@@ -133,6 +133,9 @@ public final class ShardStage {
             groups.computeIfAbsent(r.getString(7) + "|" + a.bucket(), k -> new ArrayList<>()).add(item);
             clipSeconds += a.frames() / cfg.get(SHARDS_FPS);
         }
+        Map<String, Double> phases = new LinkedHashMap<>();
+        long tPlanned = System.nanoTime();
+        phases.put("planning", (tPlanned - t0) / 1e9); // dedup, SFT selection, captions, buckets
         long toWrite = groups.values().stream().mapToLong(List::size).sum();
         log.printf(Locale.ROOT, "[shard] %d kept clips: %d already in shards, %d duplicates, %d left out %s, %d to write in %d split/bucket groups%n",
                 keptCount, sharded.size(), duplicates.size(), leftOutRejects.size(), leftOut, toWrite, groups.size());
@@ -157,6 +160,8 @@ public final class ShardStage {
                     .map(slice -> ShardWorker.run(slice, bset.value(), bconf.value().value())).collect();
             done.set(toWrite);
         }
+        long tWritten = System.nanoTime();
+        phases.put("writing", (tWritten - tPlanned) / 1e9);
 
         // Commit: the files are complete (renamed); the index makes them visible.
         Timestamp now = new Timestamp(System.currentTimeMillis());
@@ -190,10 +195,12 @@ public final class ShardStage {
         ShardFormat.writeIndex(new Path(shardsDir), all, spark.sparkContext().hadoopConfiguration());
         DatasetCard.write(spark, cfg, output, sft, buckets);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        phases.put("committing", (System.nanoTime() - tWritten) / 1e9); // index, rejects, dataset card
+        phases.replaceAll((k, v) -> Math.round(v * 1000) / 1000.0);
         log.printf(Locale.ROOT, "[shard] %d clips written to %d shard files (%.1f MB) %s %s, %d failed; %d files in the index; %.1f s%n",
                 written, indexRows.size(), bytes / 1e6, bySplit, byBucket, failures.size(), all.size(), seconds);
         return new Report(keptCount, sharded.size(), duplicates.size(), leftOut, written, bySplit, byBucket, indexRows.size(), bytes,
-                failures.size(), Math.round(clipSeconds * 1000) / 1000.0, orphans, Math.round(seconds * 1000) / 1000.0);
+                failures.size(), Math.round(clipSeconds * 1000) / 1000.0, orphans, Math.round(seconds * 1000) / 1000.0, phases);
     }
 
     /** Score columns (doubles) of the clips table that go into each shard row. */
