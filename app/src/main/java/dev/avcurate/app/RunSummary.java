@@ -64,6 +64,7 @@ final class RunSummary {
         m.put("clips_failed", r.clipsFailed());
         m.put("scores_version", r.scoresVersion());
         m.put("seconds", round(r.seconds()));
+        r.phaseSeconds().forEach((k, v) -> m.put("seconds_" + k, v));
         // Task seconds summed over executors (they overlap in wall time): where the stage's CPU goes.
         m.put("task_seconds", r.taskSeconds());
         stages.put("score", m);

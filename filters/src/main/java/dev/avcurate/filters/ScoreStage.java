@@ -46,9 +46,9 @@ import org.apache.spark.util.SerializableConfiguration;
 public final class ScoreStage {
     /** Counts of one run. */
     public record Report(long clipsTotal, long clipsScored, long clipsFailed, String scoresVersion, double seconds,
-                         Map<String, Double> taskSeconds) {
+                         Map<String, Double> taskSeconds, Map<String, Double> phaseSeconds) {
         public Report(long clipsTotal, long clipsScored, long clipsFailed, String scoresVersion, double seconds) {
-            this(clipsTotal, clipsScored, clipsFailed, scoresVersion, seconds, Map.of());
+            this(clipsTotal, clipsScored, clipsFailed, scoresVersion, seconds, Map.of(), Map.of());
         }
     }
 
@@ -148,6 +148,8 @@ public final class ScoreStage {
         log.printf(Locale.ROOT, "[score] %d clips, %d to score (scores version %s), scorers %s%n", total, toScore.size(), version,
                 cfg.get(SCORE_SCORERS));
         toScore.sort(Comparator.comparingDouble((ClipTask c) -> c.endS() - c.startS()).reversed().thenComparing(ClipTask::clipId));
+        long tPrepared = System.nanoTime();
+        long[] commitNanos = {0};
 
         List<String> scoreCols = new ArrayList<>(cols.keySet());
         StructType schema = schema(cols);
@@ -198,7 +200,9 @@ public final class ScoreStage {
                     throw ScoreStage.<RuntimeException>sneaky(e);
                 }
                 for (Row r : rows) if (!r.isNullAt(r.length() - 1)) failed.incrementAndGet();
+                long tc = System.nanoTime();
                 merge(clipsPath, spark.createDataFrame(rows, schema), scoreCols);
+                commitNanos[0] += System.nanoTime() - tc;
                 batchSize[0] = 0;
                 tasksDone.set(0);
                 done.addAndGet(part.size());
@@ -211,7 +215,13 @@ public final class ScoreStage {
         Map<String, Double> taskSeconds = new java.util.TreeMap<>();
         for (Map<String, Long> m : taskNanos.value()) m.forEach((k, v) -> taskSeconds.merge(k, v / 1e9, Double::sum));
         taskSeconds.replaceAll((k, v) -> Math.round(v * 1000) / 1000.0);
-        return new Report(total, toScore.size(), failed.get(), version, (System.nanoTime() - t0) / 1e9, taskSeconds);
+        long tEnd = System.nanoTime();
+        // The stage's wall time in three parts: model checks and the work list, the scoring jobs, the merges into clips.
+        Map<String, Double> phases = new LinkedHashMap<>();
+        phases.put("preparing", Math.round((tPrepared - t0) / 1e6) / 1000.0);
+        phases.put("scoring", Math.round((tEnd - tPrepared - commitNanos[0]) / 1e6) / 1000.0);
+        phases.put("committing", Math.round(commitNanos[0] / 1e6) / 1000.0);
+        return new Report(total, toScore.size(), failed.get(), version, (tEnd - t0) / 1e9, taskSeconds, phases);
     }
 
     static Iterator<Row> scorePartition(Iterator<ClipTask> it, CurateConfig cfg, ModelRegistry reg, String modelsDir,
