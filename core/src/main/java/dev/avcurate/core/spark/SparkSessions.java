@@ -37,6 +37,12 @@ public final class SparkSessions {
         // the `readlink` command per file of every commit (hundreds of forks of a large JVM per run, measured with JFR);
         // LocalLogStore renames in-process. One driver writes our tables, which is what LocalLogStore requires.
         if (!conf.contains("spark.delta.logStore.file.impl")) b.config("spark.delta.logStore.file.impl", "io.delta.storage.LocalLogStore");
+        // Delta writes each commit's checksum file through Spark's checkpoint file manager, FileContext-based by default
+        // (the same readlink fork per rename); the FileSystem-based one renames in-process and writes the same files.
+        if (!conf.contains("spark.sql.streaming.checkpointFileManagerClass")) {
+            b.config("spark.sql.streaming.checkpointFileManagerClass",
+                    "org.apache.spark.sql.execution.streaming.checkpointing.FileSystemBasedCheckpointFileManager");
+        }
         SparkSession spark = b.getOrCreate();
         spark.sparkContext().setLogLevel(cfg.get(CurateKeys.SPARK_LOG_LEVEL));
         return spark;
