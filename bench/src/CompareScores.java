@@ -11,8 +11,8 @@ import org.apache.spark.sql.types.StructField;
  * bench/run compare-scores: the score columns of two runs' clips tables, clip by clip (joined on
  * clip_id), so that a change made for speed can show it moved no score beyond noise.
  *
- * <p>Per numeric score column: clips compared, clips whose value differs by more than 1e-6
- * relative, the largest and the mean absolute difference, and the column's spread (p95 - p5 over
+ * <p>Per numeric score column: clips compared, clips whose value differs by more than 1e-6 (times
+ * the value when it is above 1), the largest and the mean absolute difference, and the column's spread (p95 - p5 over
  * the "before" table) to read the differences against. Then string scores (equal or not), estimator
  * columns that changed, clips only in one table, and the filter decisions ({@code keep}) that differ.
  * usage: CompareScores BEFORE_CLIPS_TABLE AFTER_CLIPS_TABLE

@@ -65,7 +65,7 @@ final class RunSummary {
         m.put("scores_version", r.scoresVersion());
         m.put("seconds", round(r.seconds()));
         r.phaseSeconds().forEach((k, v) -> m.put("seconds_" + k, v));
-        // Task seconds summed over executors (they overlap in wall time): where the stage's CPU goes.
+        // Task seconds summed over executors (they overlap in wall time): where the stage's CPU goes (one thread per task).
         m.put("task_seconds", r.taskSeconds());
         stages.put("score", m);
     }

@@ -44,13 +44,15 @@ import org.apache.spark.util.SerializableConfiguration;
  * null scores and the reason in {@code score_error}.
  */
 public final class ScoreStage {
-    /** Counts of one run. */
+    /**
+     * Counts of one run.
+     *
+     * @param taskSeconds  wall seconds inside the tasks, summed over executors (model loading, decoding, each
+     *                     scorer); CPU-seconds as long as each task runs one ONNX and one decoder thread (the default)
+     * @param phaseSeconds the stage's wall time: preparing, scoring, committing
+     */
     public record Report(long clipsTotal, long clipsScored, long clipsFailed, String scoresVersion, double seconds,
-                         Map<String, Double> taskSeconds, Map<String, Double> phaseSeconds) {
-        public Report(long clipsTotal, long clipsScored, long clipsFailed, String scoresVersion, double seconds) {
-            this(clipsTotal, clipsScored, clipsFailed, scoresVersion, seconds, Map.of(), Map.of());
-        }
-    }
+                         Map<String, Double> taskSeconds, Map<String, Double> phaseSeconds) {}
 
     /** The work of one clip. */
     record ClipTask(String clipId, String uri, double startS, double endS, double fps) implements Serializable {}
@@ -158,7 +160,8 @@ public final class ScoreStage {
         Broadcast<ModelRegistry> breg = jsc.broadcast(reg);
         Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
         AtomicLong done = new AtomicLong(), failed = new AtomicLong();
-        // Seconds inside the tasks, summed over executors: model loading, decoding, each scorer.
+        // Seconds inside the tasks, summed over executors: model loading, decoding, each scorer. Added from the
+        // collect's single result stage, so a retried or speculative task counts once.
         org.apache.spark.util.CollectionAccumulator<Map<String, Long>> taskNanos = spark.sparkContext().collectionAccumulator("score seconds");
         int slicesMax = Math.max(1, spark.sparkContext().defaultParallelism() * 4);
         // Progress inside a batch: finished tasks times the clips each task holds.
@@ -178,18 +181,18 @@ public final class ScoreStage {
             int batch = cfg.get(SCORE_BATCH_CLIPS);
             for (int from = 0; from < toScore.size(); from += batch) {
                 List<ClipTask> part = toScore.subList(from, Math.min(toScore.size(), from + batch));
-                // Tasks of one model batch each, in longest-first order: Spark starts them in that order, so the
-                // long clips start first and the last tasks to finish are the short ones (a bounded tail), and a
-                // core that finishes early takes the next task instead of idling behind a pre-dealt share.
+                // Consecutive runs of the longest-first list: one model batch per task, or fewer clips when that
+                // would leave under four tasks per core. Spark starts tasks in order, so the long clips start first,
+                // the last to finish are the short ones (a bounded tail), and a core that finishes early takes the
+                // next task instead of idling behind a pre-dealt share.
                 int group = cfg.get(SCORE_MODEL_BATCH_CLIPS);
                 int slices = Math.max(1, Math.min(part.size(), Math.max(slicesMax, (part.size() + group - 1) / group)));
                 perTask[0] = Math.max(1, part.size() / slices);
                 batchSize[0] = part.size();
                 tasksDone.set(0);
-                List<ClipTask> dealt = part;
                 List<Row> rows;
                 try {
-                    rows = jsc.parallelize(dealt, slices)
+                    rows = jsc.parallelize(part, slices)
                             .mapPartitions((Iterator<ClipTask> it) -> scorePartition(it, bcfg.value(), breg.value(), modelsDir,
                                     bconf.value(), scoreCols, version, taskNanos))
                             .collect();

@@ -33,13 +33,16 @@ public final class SparkSessions {
         // Applied at SparkContext start-up (before setLogLevel could be): keeps spark-submit's console to our lines.
         if (!conf.contains("spark.log.level")) b.config("spark.log.level", cfg.get(CurateKeys.SPARK_LOG_LEVEL));
         if (master.startsWith("local") && !conf.contains("spark.ui.enabled")) b.config("spark.ui.enabled", "false");
-        // Tables on a local or NFS path: Delta's default (HDFSLogStore) renames through Hadoop's FileContext, which runs
-        // the `readlink` command per file of every commit (hundreds of forks of a large JVM per run, measured with JFR);
-        // LocalLogStore renames in-process. One driver writes our tables, which is what LocalLogStore requires.
-        if (!conf.contains("spark.delta.logStore.file.impl")) b.config("spark.delta.logStore.file.impl", "io.delta.storage.LocalLogStore");
+        // Tables on a local path: Delta's default (HDFSLogStore) renames through Hadoop's FileContext, which runs the
+        // `readlink` command per file of every commit (hundreds of forks of a large JVM per run, measured with JFR);
+        // LocalLogStore renames in-process. It guards a commit against other writers of its own JVM only: one job writes
+        // an output at a time (README). Delta refuses a per-scheme log store beside spark.delta.logStore.class.
+        boolean logStoreSet = conf.contains("spark.delta.logStore.class") || conf.contains("spark.delta.logStore.file.impl");
+        if (!logStoreSet) b.config("spark.delta.logStore.file.impl", "io.delta.storage.LocalLogStore");
         // Delta writes each commit's checksum file through Spark's checkpoint file manager, FileContext-based by default
         // (the same readlink fork per rename); the FileSystem-based one renames in-process and writes the same files.
-        if (!conf.contains("spark.sql.streaming.checkpointFileManagerClass")) {
+        // Local masters only: the setting is not per scheme, and clusters write to hdfs/s3a, where it buys nothing.
+        if (master.startsWith("local") && !conf.contains("spark.sql.streaming.checkpointFileManagerClass")) {
             b.config("spark.sql.streaming.checkpointFileManagerClass",
                     "org.apache.spark.sql.execution.streaming.checkpointing.FileSystemBasedCheckpointFileManager");
         }

@@ -119,33 +119,62 @@ public final class ModelRegistry implements Serializable {
     }
 
     /**
-     * As {@link #check}, but a model that passed before and has not changed since (same size and
-     * modification time, same registry entry) is not hashed and opened again: the run's start-up
-     * then costs milliseconds instead of hashing and loading every model (about a second on the
-     * driver for the default profile). The proof of the earlier pass is a small file beside the
-     * model, {@code <file>.verified}; where the models directory is read-only, every run checks in full.
+     * As {@link #check}, but a model that passed before and has not changed since is not hashed and
+     * opened again: the run's start-up then costs milliseconds instead of hashing and loading every
+     * model (about a second on the driver for the default profile). The proof of the earlier pass is
+     * a small file beside the model, {@code <file>.verified}, keyed by the file's real path, size,
+     * modification and change times and inode (a file replaced by a copy with the same size and
+     * mtime still has a new inode and ctime), the registry's checksum and shapes, and the runtime
+     * that opened it (an ONNX Runtime or TFLite upgrade, or the GPU build, checks again). Where those
+     * attributes or the directory are not available (no POSIX attributes, read-only), every run
+     * checks in full. {@code bin/curate models check} always checks in full.
      */
     public static List<String> checkCached(ModelSpec spec, Path dir) {
         Path f = dir.resolve(spec.file());
         Path stamp = f.resolveSibling(f.getFileName() + ".verified");
         String key;
         try {
-            key = Files.size(f) + " " + Files.getLastModifiedTime(f).toMillis() + " " + spec.sha256() + " " + interfaceKey(spec);
+            Path real = f.toRealPath();
+            Map<String, Object> a = Files.readAttributes(real, "unix:size,lastModifiedTime,ctime,ino,dev");
+            key = real + " " + a.get("size") + " " + ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toMillis() + " "
+                    + ((java.nio.file.attribute.FileTime) a.get("ctime")).toMillis() + " " + a.get("ino") + " " + a.get("dev") + " "
+                    + spec.sha256() + " " + interfaceKey(spec) + " " + runtimeKey();
             if (Files.isRegularFile(stamp) && Files.readString(stamp).strip().equals(key)) return List.of();
-        } catch (IOException e) {
-            return check(spec, dir); // missing or unreadable: the full check says which
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return check(spec, dir); // missing, unreadable or no POSIX attributes: the full check, every time
         }
         List<String> problems = check(spec, dir);
         if (problems.isEmpty()) {
+            Path tmp = null;
             try {
-                Path tmp = Files.createTempFile(f.getParent(), ".verified", ".tmp");
+                tmp = Files.createTempFile(f.getParent(), ".verified", ".tmp");
                 Files.writeString(tmp, key + "\n");
                 Files.move(tmp, stamp, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                tmp = null;
             } catch (IOException | UnsupportedOperationException e) {
-                // A read-only models directory: nothing to remember, the next run checks in full again.
+                // A read-only models directory or no atomic rename: nothing remembered, the next run checks in full.
+            } finally {
+                if (tmp != null) {
+                    try {
+                        Files.deleteIfExists(tmp);
+                    } catch (IOException ignored) {
+                        // best effort
+                    }
+                }
             }
         }
         return problems;
+    }
+
+    /** The jars of the runtimes that check the models (their file names carry the version and the CPU/GPU flavour). */
+    private static String runtimeKey() {
+        StringBuilder b = new StringBuilder();
+        for (Class<?> c : List.of(ai.onnxruntime.OrtEnvironment.class, org.bytedeco.tensorflowlite.Interpreter.class)) {
+            java.security.CodeSource src = c.getProtectionDomain().getCodeSource();
+            String loc = src == null || src.getLocation() == null ? c.getName() : src.getLocation().getPath();
+            b.append(loc.substring(loc.lastIndexOf('/', loc.length() - 2) + 1)).append(';');
+        }
+        return Integer.toHexString(b.toString().hashCode());
     }
 
     /** The spec's expected inputs and outputs, as one string (a changed shape in the registry means a new check). */

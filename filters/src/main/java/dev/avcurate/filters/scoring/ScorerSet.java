@@ -326,8 +326,9 @@ public final class ScorerSet implements AutoCloseable {
                 s.score(clip, ctx, out);
             } catch (LinkageError e) {
                 throw new NativeLibraryException(s.name(), e);
+            } finally {
+                nanos.merge(s.name(), System.nanoTime() - t0, Long::sum);
             }
-            nanos.merge(s.name(), System.nanoTime() - t0, Long::sum);
         }
         return out;
     }
@@ -346,8 +347,9 @@ public final class ScorerSet implements AutoCloseable {
                 s.scoreBatch(clips, ctxs, outs);
             } catch (LinkageError e) {
                 throw new NativeLibraryException(s.name(), e);
+            } finally {
+                nanos.merge(s.name(), System.nanoTime() - t0, Long::sum); // a failed batch's time counts too
             }
-            nanos.merge(s.name(), System.nanoTime() - t0, Long::sum);
         }
         return outs;
     }
