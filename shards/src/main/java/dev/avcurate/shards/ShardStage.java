@@ -228,12 +228,17 @@ public final class ShardStage {
                     r.getDouble(4)));
             marks.add(RowFactory.create(id, d[0]));
         });
-        DeltaTables.insertNew(spark, rejectsPath, spark.createDataFrame(rejects, dev.avcurate.ingest.IngestTables.REJECTS_SCHEMA), "reject_id");
-        DeltaTables.addMissingColumns(spark, clipsPath, Map.of("duplicate_of", "STRING"));
-        Dataset<Row> m = spark.createDataFrame(marks, new org.apache.spark.sql.types.StructType().add("clip_id", DataTypes.StringType)
-                .add("duplicate_of", DataTypes.StringType));
-        DeltaTable.forPath(spark, clipsPath).as("t").merge(m.as("s"), "t.clip_id = s.clip_id")
-                .whenMatched("NOT (t.duplicate_of <=> s.duplicate_of)").updateExpr(Map.of("duplicate_of", "s.duplicate_of")).execute();
+        // Two tables, two independent commits: at once (each is latency-bound).
+        DeltaTables.concurrently(
+                () -> DeltaTables.insertNew(spark, rejectsPath, spark.createDataFrame(rejects, dev.avcurate.ingest.IngestTables.REJECTS_SCHEMA),
+                        "reject_id"),
+                () -> {
+                    DeltaTables.addMissingColumns(spark, clipsPath, Map.of("duplicate_of", "STRING"));
+                    Dataset<Row> m = spark.createDataFrame(marks, new org.apache.spark.sql.types.StructType().add("clip_id", DataTypes.StringType)
+                            .add("duplicate_of", DataTypes.StringType));
+                    DeltaTable.forPath(spark, clipsPath).as("t").merge(m.as("s"), "t.clip_id = s.clip_id")
+                            .whenMatched("NOT (t.duplicate_of <=> s.duplicate_of)").updateExpr(Map.of("duplicate_of", "s.duplicate_of")).execute();
+                });
     }
 
     /** Parquet files under the shards directory that the index does not list: leftovers of an interrupted run. */
