@@ -89,15 +89,6 @@ class Audio(nn.Module):
         return self.m.forward_audio_frontend(mfcc)
 
 
-class Visual(nn.Module):
-    def __init__(self, m):
-        super().__init__()
-        self.m = m
-
-    def forward(self, video):
-        return self.m.forward_visual_frontend(video)
-
-
 def spatial(c3):
     """Conv2d doing Conv3d c3's (1,k,k) or (1,1,1) kernel on each frame."""
     o, i, kt, kh, kw = c3.weight.shape
@@ -247,7 +238,7 @@ def check(out, model, fc):
         with torch.no_grad():
             av, _ = model(torch.from_numpy(mfcc), torch.from_numpy(video))
             ref = fc(av)[:, 1].numpy()
-            ref_visual = Visual(model)(torch.from_numpy(video)).numpy()
+            ref_visual = model.forward_visual_frontend(torch.from_numpy(video)).numpy()
         ae = s["audio"].run(None, {"mfcc": mfcc})[0]
         ve = s["visual"].run(None, {"video": video})[0]
         got = s["backend"].run(None, {"audio_embed": ae, "visual_embed": ve})[0].reshape(-1)

@@ -141,7 +141,9 @@ public final class ModelRegistry implements Serializable {
                     + spec.sha256() + " " + interfaceKey(spec) + " " + runtimeKey();
             if (Files.isRegularFile(stamp) && Files.readString(stamp).strip().equals(key)) return List.of();
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return check(spec, dir); // missing, unreadable or no POSIX attributes: the full check, every time
+            // Missing or unreadable (IOException), or a file system without the "unix" attribute view (readAttributes
+            // throws UnsupportedOperationException / IllegalArgumentException there): the full check, every time.
+            return check(spec, dir);
         }
         List<String> problems = check(spec, dir);
         if (problems.isEmpty()) {
@@ -152,7 +154,8 @@ public final class ModelRegistry implements Serializable {
                 Files.move(tmp, stamp, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 tmp = null;
             } catch (IOException | UnsupportedOperationException e) {
-                // A read-only models directory or no atomic rename: nothing remembered, the next run checks in full.
+                // A read-only models directory (IOException) or a move option the file system lacks
+                // (UnsupportedOperationException): nothing remembered, the next run checks in full.
             } finally {
                 if (tmp != null) {
                     try {
