@@ -6,8 +6,14 @@ import dev.avcurate.trainerbridge.ReaderState;
 import dev.avcurate.trainerbridge.Sample;
 import dev.avcurate.trainerbridge.ShardReader;
 import java.io.IOException;
+import dev.avcurate.trainerbridge.ShardFormat;
+import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -42,11 +48,33 @@ public final class BatchLoader implements AutoCloseable {
     private long waitNanos;
     private final String shardsDir;
 
-    public BatchLoader(TrainConfig cfg, String shardsDir, Position from) {
+    /**
+     * The configured splits that the shards' index has; a missing one is reported on {@code log}
+     * and skipped (the samples' shards, for one, may have no SFT clip).
+     *
+     * @throws IOException when the index cannot be read, or has none of the splits
+     */
+    public static Map<String, Double> availableSplits(TrainConfig cfg, String shardsDir, PrintStream log) throws IOException {
+        Set<String> present = new TreeSet<>();
+        for (ShardFormat.IndexEntry e : ShardFormat.readIndex(new org.apache.hadoop.fs.Path(shardsDir), new org.apache.hadoop.conf.Configuration())) {
+            present.add(e.split());
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> e : cfg.splits.entrySet()) {
+            if (present.contains(e.getKey())) out.put(e.getKey(), e.getValue());
+            else log.println("[train] warning: split '" + e.getKey() + "' (data.splits of " + cfg.source + ") is not in " + shardsDir + "/index.tsv: skipped");
+        }
+        if (out.isEmpty()) {
+            throw new IOException(shardsDir + "/index.tsv has none of the splits " + cfg.splits.keySet() + " of " + cfg.source + " (it lists " + present + ")");
+        }
+        return out;
+    }
+
+    public BatchLoader(TrainConfig cfg, String shardsDir, Map<String, Double> splits, Position from) {
         this.shardsDir = shardsDir;
         this.queue = new ArrayBlockingQueue<>(cfg.prefetchBatches);
         ExampleMaker maker = new ExampleMaker(cfg);
-        ReaderOptions base = ReaderOptions.builder().shardsDir(shardsDir).splits(cfg.splits).seed(cfg.seed).batchSize(cfg.batchSize)
+        ReaderOptions base = ReaderOptions.builder().shardsDir(shardsDir).splits(splits).seed(cfg.seed).batchSize(cfg.batchSize)
                 .shuffle(true).epoch(from.reader().epoch()).build();
         thread = new Thread(() -> run(base, from, maker, cfg.seed), "shard-loader");
         thread.setDaemon(true);

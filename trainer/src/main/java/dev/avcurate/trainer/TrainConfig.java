@@ -24,6 +24,8 @@ public final class TrainConfig {
     public enum Stage { PRETRAIN, SFT }
 
     public final String source;
+    /** The configuration as read, overrides applied (written to the run directory as config.yaml). */
+    public final Map<String, Object> raw;
     public final Stage stage;
     public final String runDir;
     public final String initFrom;
@@ -68,6 +70,7 @@ public final class TrainConfig {
 
     private TrainConfig(Section r, String source) {
         this.source = source;
+        this.raw = r.values;
         String st = r.str("stage", "pretrain");
         stage = switch (st) {
             case "pretrain" -> Stage.PRETRAIN;
@@ -168,6 +171,13 @@ public final class TrainConfig {
         }
         for (String ov : overrides) apply(root, ov, file.toString());
         return new TrainConfig(new Section(root, "", file.toString()), file.toString());
+    }
+
+    /** The configuration as YAML (what config.yaml in a run directory holds). */
+    public String toYaml() {
+        org.yaml.snakeyaml.DumperOptions o = new org.yaml.snakeyaml.DumperOptions();
+        o.setDefaultFlowStyle(org.yaml.snakeyaml.DumperOptions.FlowStyle.BLOCK);
+        return "# as read from " + source + "\n" + new Yaml(o).dump(raw);
     }
 
     public static TrainConfig fromMap(Map<String, Object> root, String source) {

@@ -123,6 +123,7 @@ public final class Trainer implements AutoCloseable {
     /** Trains up to step {@code until} (exclusive of later steps), checkpointing on the way and at the end. */
     public void train(long until) throws IOException {
         Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve("config.yaml"), cfg.toYaml());
         if (resumedFrom != null && step > 0) progress.printf(Locale.ROOT, "[train] resumed at step %d from %s%n", step, resumedFrom);
         Path metrics = runDir.resolve("metrics.tsv");
         if (!Files.exists(metrics)) {
@@ -131,7 +132,8 @@ public final class Trainer implements AutoCloseable {
         long startStep = step;
         long t0 = System.nanoTime(), tLog = t0;
         Interval iv = new Interval();
-        try (BatchLoader loader = new BatchLoader(cfg, shardsDir, position);
+        java.util.Map<String, Double> splits = BatchLoader.availableSplits(cfg, shardsDir, progress);
+        try (BatchLoader loader = new BatchLoader(cfg, shardsDir, splits, position);
              Writer mw = Files.newBufferedWriter(metrics, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
             double waitAtLog = 0;
             while (step < until) {
