@@ -8,7 +8,8 @@ package dev.avcurate.trainer;
  *     where the window starts near the clip's start)
  * @param reference (C, H, W) the clip's reference frame
  * @param text the caption embedding, zeros when the clip has none ({@code hasText} false)
- * @param mel (bins, F * melPerFrame) log-mel of the audio under the generated frames
+ * @param mel (bins, S * melPerFrame) log-mel of the audio under the S generated (DiT) frames; through a VAE
+ *     each of them spans 4 of the F pixel frames
  * @param firstFrame the clip frame index of the first generated frame
  */
 public record Example(String clipId, String bucket, int height, int width, int frames, int motionFrames,

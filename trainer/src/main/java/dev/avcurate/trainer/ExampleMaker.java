@@ -28,15 +28,19 @@ public final class ExampleMaker {
     private final LogMel mel;
     private final int motionFrames;
 
+    private final int perStep;
+
     public ExampleMaker(TrainConfig cfg) {
         this.cfg = cfg;
         this.mel = new LogMel(cfg.model.melBins(), 16000);
-        this.motionFrames = cfg.model.motionFrames();
+        this.perStep = cfg.pixelFramesPerStep();
+        // a vae stage needs no motion frames; through a VAE, each motion latent is 4 frames
+        this.motionFrames = cfg.stage == TrainConfig.Stage.VAE ? 0 : cfg.model.motionFrames() * perStep;
     }
 
-    /** Clip frames a window spans: motion and generated frames at the stride. */
+    /** Clip frames a window spans (the generated frames at the stride; motion frames may reach before the clip). */
     public int framesNeeded() {
-        return (cfg.frames - 1) * cfg.frameStride + 1;
+        return (cfg.frames * perStep - 1) * cfg.frameStride + 1;
     }
 
     /** Whether the clip has enough frames for one window of generated frames. */
@@ -57,7 +61,7 @@ public final class ExampleMaker {
         }
         int[] dims = ShardFormat.bucketDims(s.bucket());
         int h = cfg.height, w = cfg.widthFor(dims[0], dims[1]);
-        int f = cfg.frames, stride = cfg.frameStride;
+        int f = cfg.frames * perStep, stride = cfg.frameStride;
         float[] video = new float[3 * f * h * w];
         int scale = dctScale(dims[1], dims[0], h, w);
         for (int k = 0; k < f; k++) putFrame(video, f, k, decode(s.frames().get(first + k * stride), h, w, scale));
@@ -78,7 +82,8 @@ public final class ExampleMaker {
         }
         double samplesPerVideoFrame = s.audioRate() / s.fps();
         if (s.audioRate() != mel.rate()) throw new IllegalArgumentException(s.clipId() + ": audio at " + s.audioRate() + " Hz, the trainer reads 16 kHz shards");
-        float[] m = mel.features(s.audio(), first * samplesPerVideoFrame, samplesPerVideoFrame * stride, f, cfg.model.melPerFrame());
+        // one group of mel frames per generated (DiT) frame, which spans perStep clip frames at the stride
+        float[] m = mel.features(s.audio(), first * samplesPerVideoFrame, samplesPerVideoFrame * stride * perStep, cfg.frames, cfg.model.melPerFrame());
         return new Example(s.clipId(), s.bucket(), h, w, f, motionFrames, video, motion, ref, text, hasText, m, first);
     }
 

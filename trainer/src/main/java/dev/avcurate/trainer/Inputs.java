@@ -20,7 +20,7 @@ public record Inputs(Tensor x0, Tensor reference, Tensor motion, Tensor text, Te
                 throw new IllegalArgumentException("a batch mixes frame sizes: " + e0.clipId() + " (" + e0.bucket() + ") and " + e.clipId() + " (" + e.bucket() + ")");
             }
         }
-        int melCols = f * m.melPerFrame();
+        int melCols = e0.mel().length / m.melBins();
         float[] x0 = new float[b * 3 * f * h * w], ref = new float[b * 3 * h * w], mot = new float[b * 3 * mf * h * w];
         float[] text = new float[b * m.textDim()], has = new float[b], mel = new float[b * m.melBins() * melCols];
         for (int i = 0; i < b; i++) {
@@ -33,7 +33,7 @@ public record Inputs(Tensor x0, Tensor reference, Tensor motion, Tensor text, Te
             has[i] = e.hasText() ? 1f : 0f;
         }
         return new Inputs(on(Tensors.fromFloats(x0, b, 3, f, h, w), device), on(Tensors.fromFloats(ref, b, 3, h, w), device),
-                on(Tensors.fromFloats(mot, b, 3, mf, h, w), device), on(Tensors.fromFloats(text, b, m.textDim()), device),
+                mf == 0 ? null : on(Tensors.fromFloats(mot, b, 3, mf, h, w), device), on(Tensors.fromFloats(text, b, m.textDim()), device),
                 on(Tensors.fromFloats(has, b), device), on(Tensors.fromFloats(mel, b, m.melBins(), melCols), device));
     }
 

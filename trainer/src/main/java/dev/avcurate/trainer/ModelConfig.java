@@ -39,6 +39,11 @@ public record ModelConfig(
         return framePack.stream().mapToInt(FramePack.Group::frames).sum();
     }
 
+    public ModelConfig withChannels(int c) {
+        return new ModelConfig(c, dim, depth, heads, mlpRatio, patch, textDim, textTokens, melBins, audioDim, audioLayers,
+                melPerFrame, audioTokens, framePack, zeroInit);
+    }
+
     public ModelConfig withZeroInit(boolean z) {
         return new ModelConfig(channels, dim, depth, heads, mlpRatio, patch, textDim, textTokens, melBins, audioDim, audioLayers,
                 melPerFrame, audioTokens, framePack, z);

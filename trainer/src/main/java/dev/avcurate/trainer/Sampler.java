@@ -38,6 +38,7 @@ public final class Sampler {
     private final Device device;
     private final ExampleMaker maker;
     private final PrintStream progress;
+    private final LatentSpace latent;
 
     /** Loads the EMA weights of {@code checkpoint} (a checkpoint or run directory). Owns the model: {@link #close()}. */
     public Sampler(TrainConfig cfg, Path checkpoint, PrintStream progress) throws IOException {
@@ -45,7 +46,8 @@ public final class Sampler {
         this.progress = progress;
         torch.set_num_threads(cfg.threads);
         device = Tensors.device(cfg.device);
-        model = new VideoDiT(cfg.model);
+        latent = cfg.latentVae == null ? null : LatentSpace.load(Path.of(cfg.latentVae), device);
+        model = new VideoDiT(latent == null ? cfg.model : cfg.model.withChannels(latent.channels()));
         Path ck = Checkpoints.resolve(checkpoint);
         Checkpoints.load(model, ck.resolve(Checkpoints.EMA), "model");
         model.to(device, false);
@@ -72,85 +74,90 @@ public final class Sampler {
      * @param segments how many segments of data.frames frames (0: as many as the clip holds)
      */
     public Result generate(Sample clip, Sample audioFrom, int segments, long seed, Path out) throws IOException {
-        int stride = cfg.frameStride, f = cfg.frames;
-        int fit = (clip.numFrames() - 1) / (f * stride) + ((clip.numFrames() - 1) % (f * stride) + 1 >= (f - 1) * stride + 1 ? 1 : 0);
+        int perStep = cfg.pixelFramesPerStep();
+        int fPix = cfg.frames * perStep, span = fPix * cfg.frameStride;
+        int fit = clip.numFrames() >= maker.framesNeeded() ? (clip.numFrames() - maker.framesNeeded()) / span + 1 : 0;
         int n = segments <= 0 ? fit : Math.min(segments, fit);
         if (n <= 0) throw new IllegalArgumentException(clip.clipId() + " has " + clip.numFrames() + " frames, one segment needs " + maker.framesNeeded());
         Sample driver = withAudio(clip, audioFrom);
         Example first = maker.at(driver, 0);
-        int h = first.height(), w = first.width(), m = first.motionFrames(), plane = h * w;
-        int total = n * f;
+        int h = first.height(), w = first.width(), plane = h * w;
+        int total = n * fPix;
         float[] video = new float[3 * total * plane];
         float[] truth = new float[3 * total * plane];
-        double shift = cfg.shiftFor(h, w);
+        // what the DiT generates: pixels, or latents of the VAE (channels c, frames / 4, size / 8)
+        int c = latent == null ? 3 : latent.channels(), ds = latent == null ? 1 : VideoAutoencoder.SPATIAL;
+        int dh = h / ds, dw = w / ds, dplane = dh * dw, m = cfg.model.motionFrames();
+        int histT = n * cfg.frames;
+        float[] history = new float[c * histT * dplane];
+        float[] startMotion;
+        double shift = cfg.shiftFor(dh, dw);
         torch.manual_seed(seed);
         long t0 = System.nanoTime();
         try (NoGradGuard g = new NoGradGuard()) {
+            try (PointerScope scope = new PointerScope()) {
+                Tensor mot = on(Tensors.fromFloats(first.motion(), 1, 3, first.motionFrames(), h, w));
+                startMotion = Tensors.toFloats(latent == null ? mot : latent.encode(mot));
+            }
             for (int sgm = 0; sgm < n; sgm++) {
-                Example ex = maker.at(driver, sgm * f * stride);
-                float[] motion = ex.motion();
-                if (sgm > 0) motion = motionFromGenerated(video, total, sgm * f, m, plane, first);
-                float[] gen;
+                Example ex = maker.at(driver, sgm * span);
+                float[] motion = motionFrom(history, histT, sgm * cfg.frames, m, c, dplane, startMotion);
                 try (PointerScope scope = new PointerScope()) {
-                    gen = segment(ex, motion, shift);
+                    Tensor gen = segment(ex, motion, c, dh, dw, shift);
+                    copyFrames(Tensors.toFloats(gen), c, cfg.frames, 0, history, histT, sgm * cfg.frames, cfg.frames, dplane);
+                    float[] px = Tensors.toFloats(latent == null ? gen : latent.decode(gen));
+                    for (int i = 0; i < px.length; i++) px[i] = Math.max(-1f, Math.min(1f, px[i]));
+                    copyFrames(px, 3, fPix, 0, video, total, sgm * fPix, fPix, plane);
                 }
-                copyFrames(gen, f, 0, video, total, sgm * f, f, plane);
-                copyFrames(ex.video(), f, 0, truth, total, sgm * f, f, plane);
+                copyFrames(ex.video(), 3, fPix, 0, truth, total, sgm * fPix, fPix, plane);
                 progress.printf(Locale.ROOT, "[sample] segment %d/%d (%.1f s)%n", sgm + 1, n, (System.nanoTime() - t0) / 1e9);
             }
         }
-        double fps = clip.fps() / stride;
-        short[] audio = Arrays.copyOf(audioFrom.audio(), Math.min(audioFrom.audio().length, (int) Math.round(total * stride / clip.fps() * audioFrom.audioRate())));
+        double fps = clip.fps() / cfg.frameStride;
+        short[] audio = Arrays.copyOf(audioFrom.audio(), Math.min(audioFrom.audio().length, (int) Math.round(total * cfg.frameStride / clip.fps() * audioFrom.audioRate())));
         Mp4Writer.write(out, video, total, h, w, fps, audio, audioFrom.audioRate(), cfg.sampleScale);
         double psnr = VideoQuality.psnr(video, truth), ssim = VideoQuality.ssim(video, truth, total, h, w);
         return new Result(out, clip.clipId(), audioFrom.clipId(), total, h, w, fps, psnr, ssim, video, truth);
     }
 
-    /** One segment: Euler with classifier-free guidance; returns (3, F, H, W). */
-    private float[] segment(Example ex, float[] motion, double shift) {
-        Example e = new Example(ex.clipId(), ex.bucket(), ex.height(), ex.width(), ex.frames(), ex.motionFrames(), ex.video(), motion, ex.reference(),
-                ex.text(), ex.hasText(), ex.mel(), ex.firstFrame());
-        Inputs one = Inputs.of(java.util.List.of(e, e, e), cfg.model, device);
+    /** One segment in the DiT's space, (1, c, F, dh, dw): Euler with classifier-free guidance. */
+    private Tensor segment(Example ex, float[] motion, int c, int dh, int dw, double shift) {
+        Inputs one = Inputs.of(java.util.List.of(ex, ex, ex), cfg.model, device);
+        Tensor ref = latent == null ? one.reference() : latent.encodeImage(one.reference());
+        int m = cfg.model.motionFrames();
+        Tensor mot = on(Tensors.fromFloats(motion, 1, c, m, dh, dw)).repeat(3, 1, 1, 1, 1);
         // three branches in one batch: (no text, no audio), (text, no audio), (text, audio)
         Tensor keepText = on(Tensors.fromFloats(new float[] {0, 1, 1}, 3).mul(one.hasText()));
         Tensor keepAudio = on(Tensors.fromFloats(new float[] {0, 0, 1}, 3));
-        VideoDiT.Conditions c = one.conditions().withKeep(keepText, keepAudio, null);
-        long[] shape = Tensors.shape(one.x0());
-        shape[0] = 1;
-        Tensor noise = torch.randn(shape).to(device, torch.ScalarType.Float);
-        Tensor x = FlowMatching.euler(noise, cfg.sampleSteps, shift, (xt, t) -> {
-            Tensor v = model.forward(xt.repeat(3, 1, 1, 1, 1), t.repeat(3), c);
+        VideoDiT.Conditions cond = new VideoDiT.Conditions(ref, mot, one.text(), one.mel(), keepText, keepAudio, null);
+        Tensor noise = torch.randn(1, c, cfg.frames, dh, dw).to(device, torch.ScalarType.Float);
+        return FlowMatching.euler(noise, cfg.sampleSteps, shift, (xt, t) -> {
+            Tensor v = model.forward(xt.repeat(3, 1, 1, 1, 1), t.repeat(3), cond);
             TensorVector parts = v.chunk(3, 0);
             Tensor u = parts.get(0), txt = parts.get(1), full = parts.get(2);
             return u.add(txt.sub(u).mul(Tensors.s(cfg.guidanceText))).add(full.sub(txt).mul(Tensors.s(cfg.guidanceAudio)));
         });
-        float[] out = Tensors.toFloats(x);
-        for (int i = 0; i < out.length; i++) out[i] = Math.max(-1f, Math.min(1f, out[i]));
-        return out;
     }
 
     private Tensor on(Tensor t) {
         return device.is_cpu() ? t : t.to(device, torch.ScalarType.Float);
     }
 
-    /** The m generated frames before frame {@code upTo}, oldest first; the first frame repeats where there are fewer. */
-    private static float[] motionFromGenerated(float[] video, int total, int upTo, int m, int plane, Example first) {
-        float[] out = new float[3 * m * plane];
+    /** The m generated frames before frame {@code upTo}, oldest first; the start's motion frames fill in where there are fewer. */
+    static float[] motionFrom(float[] history, int histT, int upTo, int m, int c, int plane, float[] startMotion) {
+        float[] out = new float[c * m * plane];
         for (int k = 0; k < m; k++) {
             int idx = upTo - m + k;
-            if (idx < 0) {
-                copyFrames(first.motion(), m, 0, out, m, k, 1, plane); // the clip's first frame
-            } else {
-                copyFrames(video, total, idx, out, m, k, 1, plane);
-            }
+            if (idx < 0) copyFrames(startMotion, c, m, m + idx, out, m, k, 1, plane);
+            else copyFrames(history, c, histT, idx, out, m, k, 1, plane);
         }
         return out;
     }
 
-    /** Copies {@code count} frames between (3, T, H, W) arrays. */
-    static void copyFrames(float[] src, int srcT, int srcFrom, float[] dst, int dstT, int dstFrom, int count, int plane) {
-        for (int c = 0; c < 3; c++) {
-            System.arraycopy(src, (c * srcT + srcFrom) * plane, dst, (c * dstT + dstFrom) * plane, count * plane);
+    /** Copies {@code count} frames between (c, T, H, W) arrays. */
+    static void copyFrames(float[] src, int c, int srcT, int srcFrom, float[] dst, int dstT, int dstFrom, int count, int plane) {
+        for (int ch = 0; ch < c; ch++) {
+            System.arraycopy(src, (ch * srcT + srcFrom) * plane, dst, (ch * dstT + dstFrom) * plane, count * plane);
         }
     }
 
@@ -165,6 +172,7 @@ public final class Sampler {
 
     public void close() {
         model.close();
+        if (latent != null) latent.close();
     }
 
     static void writeReport(Result r, Path file) throws IOException {

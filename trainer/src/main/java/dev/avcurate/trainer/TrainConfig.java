@@ -21,7 +21,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * overrides apply before validation.
  */
 public final class TrainConfig {
-    public enum Stage { PRETRAIN, SFT }
+    public enum Stage { VAE, PRETRAIN, SFT }
 
     public final String source;
     /** The configuration as read, overrides applied (written to the run directory as config.yaml). */
@@ -43,6 +43,10 @@ public final class TrainConfig {
     public final String holdoutSplit;
     // model
     public final ModelConfig model;
+    /** The video autoencoder of a vae stage. */
+    public final VideoAutoencoder.Config vae;
+    /** A vae run whose latents the DiT trains on; null: pixel space. */
+    public final String latentVae;
     // optimisation
     public final int steps;
     public final double lr;
@@ -75,7 +79,8 @@ public final class TrainConfig {
         stage = switch (st) {
             case "pretrain" -> Stage.PRETRAIN;
             case "sft" -> Stage.SFT;
-            default -> throw r.bad("stage", st, "pretrain or sft");
+            case "vae" -> Stage.VAE;
+            default -> throw r.bad("stage", st, "vae, pretrain or sft");
         };
         runDir = r.str("run_dir", "runs/" + st);
         initFrom = r.str("init_from", null);
@@ -96,6 +101,16 @@ public final class TrainConfig {
         prefetchBatches = d.intAtLeast("prefetch_batches", 4, 1);
         holdoutSplit = d.str("holdout_split", null);
 
+        Section v = r.section("vae");
+        vae = new VideoAutoencoder.Config(v.intAtLeast("channels", 16, 1), v.intAtLeast("latent_channels", 8, 1), v.nonNegative("kl_weight", 1e-6));
+        Section lat = r.section("latent");
+        latentVae = lat.str("vae", null);
+        if (stage == Stage.VAE && latentVae != null) throw lat.bad("vae", latentVae, "nothing in a vae stage (it trains the VAE)");
+        if (stage == Stage.VAE && frames % VideoAutoencoder.TEMPORAL != 0) throw d.bad("frames", frames, "a multiple of 4 in a vae stage (the VAE halves time twice)");
+        if ((stage == Stage.VAE || latentVae != null) && sizeMultiple % VideoAutoencoder.SPATIAL != 0) {
+            throw d.bad("size_multiple", sizeMultiple, "a multiple of 8 with a VAE (it shrinks frames 8x)");
+        }
+
         Section m = r.section("model");
         ModelConfig t = ModelConfig.tiny();
         List<FramePack.Group> pack = m.framePack("frame_pack", t.framePack());
@@ -108,12 +123,13 @@ public final class TrainConfig {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
+        // in latent space the DiT's grid is the VAE's: frames / 8
+        int grid = latentVae != null ? sizeMultiple / VideoAutoencoder.SPATIAL : sizeMultiple;
+        String gridName = latentVae != null ? "data.size_multiple / 8 (" + grid + ", the latent grid)" : "data.size_multiple (" + grid + ")";
         for (FramePack.Group g : pack) {
-            if (sizeMultiple % g.ph() != 0 || sizeMultiple % g.pw() != 0) {
-                throw m.bad("frame_pack", g, "patches that divide data.size_multiple (" + sizeMultiple + ")");
-            }
+            if (grid % g.ph() != 0 || grid % g.pw() != 0) throw m.bad("frame_pack", g, "patches that divide " + gridName);
         }
-        if (sizeMultiple % model.patch() != 0) throw m.bad("patch", model.patch(), "a divisor of data.size_multiple (" + sizeMultiple + ")");
+        if (grid % model.patch() != 0) throw m.bad("patch", model.patch(), "a divisor of " + gridName);
 
         Section o = r.section("optim");
         steps = o.intAtLeast("steps", 300, 1);
@@ -151,8 +167,13 @@ public final class TrainConfig {
     /** The resolution shift for frames of h x w (the configured one, or sqrt(tokens / shift_base_tokens)). */
     public double shiftFor(long h, long w) {
         if (shift > 0) return shift;
-        long tokens = (long) frames * (h / model.patch()) * (w / model.patch());
+        long tokens = (long) frames * (h / model.patch()) * (w / model.patch()); // h, w of what the DiT sees
         return FlowMatching.resolutionShift(tokens, shiftBaseTokens);
+    }
+
+    /** Clip frames that make one generated (DiT) frame: 4 through a VAE, 1 in pixel space. */
+    public int pixelFramesPerStep() {
+        return latentVae != null ? VideoAutoencoder.TEMPORAL : 1;
     }
 
     /** Frame width for a bucket of {@code bw x bh}: the aspect kept, rounded to data.size_multiple. */

@@ -16,13 +16,15 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Trains the {@link VideoDiT} on shards by flow matching (one stage of {@code conf/train-*.yaml}):
+ * Trains one stage of {@code conf/train-*.yaml} on shards: the {@link VideoDiT} by flow matching
+ * (pretrain, sft; in pixel space or on a VAE's latents), or the {@link VideoAutoencoder} (vae):
  * AdamW with linear warm-up and cosine decay to a tenth, gradient clipping, an EMA copy of the
  * weights, classifier-free dropout per condition (text, audio, reference), bf16 autocast on CUDA.
  * Progress goes to stderr, per-interval metrics (loss by t-bin, gradient norm, lr, throughput) to
@@ -37,8 +39,9 @@ public final class Trainer implements AutoCloseable {
     private final String shardsDir;
     private final PrintStream progress;
     private final Device device;
-    private final VideoDiT model;
-    private final VideoDiT ema;
+    private final Objective objective;
+    private final Module model;
+    private final Module ema;
     private final TensorVector params;
     private final TensorVector emaParams;
     private final AdamW optimizer;
@@ -55,8 +58,15 @@ public final class Trainer implements AutoCloseable {
         torch.set_num_threads(cfg.threads);
         device = Tensors.device(cfg.device);
         torch.manual_seed(cfg.seed);
-        model = new VideoDiT(cfg.model);
-        ema = new VideoDiT(cfg.model);
+        if (cfg.stage == TrainConfig.Stage.VAE) {
+            objective = new Objective.Autoencoder(cfg, device);
+        } else {
+            LatentSpace latent = cfg.latentVae == null ? null : LatentSpace.load(Path.of(cfg.latentVae), device);
+            if (latent != null) progress.printf(Locale.ROOT, "[train] on the latents of %s (%d channels, std %.4f)%n", latent.source(), latent.channels(), latent.std());
+            objective = new Objective.Flow(cfg, device, latent);
+        }
+        model = objective.model();
+        ema = objective.ema();
         model.to(device, false);
         ema.to(device, false);
         params = model.parameters();
@@ -80,6 +90,7 @@ public final class Trainer implements AutoCloseable {
             Checkpoints.load(ema, ck.resolve(Checkpoints.EMA), "model");
             Checkpoints.loadOptimizer(optimizer, ck.resolve(Checkpoints.OPTIMIZER));
             step = Long.parseLong(st.getProperty("step"));
+            if (objective instanceof Objective.Autoencoder a) a.restore(st);
             position = new BatchLoader.Position(ReaderState.parse(st.getProperty("reader_state")), Long.parseLong(st.getProperty("loader_index")));
             resumedFrom = ck.toString();
         } else if (cfg.initFrom != null) {
@@ -93,11 +104,11 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    public VideoDiT model() {
+    public Module model() {
         return model;
     }
 
-    public VideoDiT ema() {
+    public Module ema() {
         return ema;
     }
 
@@ -179,7 +190,7 @@ public final class Trainer implements AutoCloseable {
             grad += r.gradNorm;
             n++;
             samples += batchSize;
-            for (int i = 0; i < r.perSample.length; i++) {
+            for (int i = 0; r.times != null && i < r.perSample.length; i++) {
                 int b = Math.min(3, (int) (r.times[i] * 4));
                 binLoss[b] += r.perSample[i];
                 binN[b]++;
@@ -196,38 +207,14 @@ public final class Trainer implements AutoCloseable {
         // Every random draw of the step comes from (seed, step): resume needs no generator state.
         torch.manual_seed(cfg.seed * 1_000_003L + step);
         try (PointerScope scope = new PointerScope()) {
-            Inputs in = Inputs.of(batch.examples(), cfg.model, device);
-            long b = in.x0().size(0);
-            Tensor eps = torch.randn(Tensors.shape(in.x0())).to(device, torch.ScalarType.Float);
-            Tensor t = FlowMatching.sampleTimes(b, cfg.tMean, cfg.tStd, cfg.shiftFor(in.x0().size(3), in.x0().size(4))).to(device, torch.ScalarType.Float);
-            Tensor keepText = keep(b, cfg.dropText).mul(in.hasText());
-            Tensor keepAudio = keep(b, cfg.dropAudio);
-            Tensor keepRef = keep(b, cfg.dropReference);
-            Tensor xt = FlowMatching.interpolate(in.x0(), eps, t);
-            Tensor pred;
-            boolean autocast = device.is_cuda();
-            if (autocast) {
-                torch.set_autocast_dtype(torch.DeviceType.CUDA, torch.ScalarType.BFloat16);
-                torch.set_autocast_enabled(torch.DeviceType.CUDA, true);
-            }
-            try {
-                pred = model.forward(xt, t, in.conditions().withKeep(keepText, keepAudio, keepRef)).to(torch.ScalarType.Float);
-            } finally {
-                if (autocast) torch.set_autocast_enabled(torch.DeviceType.CUDA, false);
-            }
-            Tensor perSample = pred.sub(FlowMatching.velocity(in.x0(), eps)).pow(Tensors.s(2)).reshape(b, -1).mean(1);
-            Tensor loss = perSample.mean();
+            Objective.Loss loss = objective.loss(batch.examples());
             optimizer.zero_grad();
-            loss.backward();
+            loss.value().backward();
             double gradNorm = torch.clip_grad_norm_(params, cfg.gradClip);
             optimizer.step();
             updateEma();
-            return new StepResult(loss.item_double(), gradNorm, toDoubles(perSample), toDoubles(t));
+            return new StepResult(loss.value().item_double(), gradNorm, toDoubles(loss.perSample()), loss.times() == null ? null : toDoubles(loss.times()));
         }
-    }
-
-    private Tensor keep(long b, double drop) {
-        return torch.rand(b).ge(Tensors.s(drop)).to(device, torch.ScalarType.Float);
     }
 
     private static double[] toDoubles(Tensor t) {
@@ -269,6 +256,7 @@ public final class Trainer implements AutoCloseable {
         p.setProperty("shards", shardsDir);
         p.setProperty("model", cfg.model.toString());
         p.setProperty("threads", Integer.toString(cfg.threads));
+        objective.state().forEach(p::setProperty);
         Path ck = Checkpoints.write(runDir, step, model, ema, optimizer, p, cfg.keepCheckpoints);
         progress.println("[train] checkpoint " + ck);
     }
@@ -281,7 +269,6 @@ public final class Trainer implements AutoCloseable {
     @Override
     public void close() {
         optimizer.close();
-        model.close();
-        ema.close();
+        objective.close();
     }
 }

@@ -31,25 +31,33 @@ class ShippedConfigsTest {
         TrainConfig tiny = TrainConfig.load(conf("train-tiny.yaml"), List.of());
         assertEquals("cpu", tiny.device);
         assertEquals(ModelConfig.tiny(), tiny.model, "conf/train-tiny.yaml is the tiny model");
+        assertEquals(null, tiny.latentVae, "the tiny config trains in pixel space");
+        TrainConfig vae = TrainConfig.load(conf("train-vae.yaml"), List.of());
+        assertEquals(TrainConfig.Stage.VAE, vae.stage);
+        assertEquals(vae.runDir, pre.latentVae, "pretraining reads the latents of the vae stage");
+        assertEquals(pre.latentVae, sft.latentVae);
     }
 
     @Test
     void theBaseModelBuildsAndRuns() throws Exception {
         TrainConfig pre = TrainConfig.load(conf("train-pretrain.yaml"), List.of());
+        TrainConfig vae = TrainConfig.load(conf("train-vae.yaml"), List.of());
         torch.set_num_threads(1);
         torch.manual_seed(1);
-        VideoDiT base = new VideoDiT(pre.model.withZeroInit(false));
+        int z = vae.vae.latentChannels();
+        VideoDiT base = new VideoDiT(pre.model.withChannels(z).withZeroInit(false));
         TensorVector p = base.parameters();
         long n = 0;
         for (long i = 0; i < p.size(); i++) n += p.get(i).numel();
         System.out.printf("base model: %.1f M parameters%n", n / 1e6);
-        assertTrue(n > 150_000_000L && n < 300_000_000L, "base model parameters (about 217 M): " + n);
+        assertTrue(n > 150_000_000L && n < 300_000_000L, "base model parameters (about 195 M): " + n);
         try (NoGradGuard g = new NoGradGuard()) {
             int m = pre.model.motionFrames();
-            VideoDiT.Conditions c = new VideoDiT.Conditions(torch.randn(1, 3, 64, 64), torch.randn(1, 3, m, 64, 64), torch.randn(1, 384),
+            // one latent frame of 8x8 (64x64 pixels), the smallest grid the Frame Pack takes
+            VideoDiT.Conditions c = new VideoDiT.Conditions(torch.randn(1, z, 8, 8), torch.randn(1, z, m, 8, 8), torch.randn(1, 384),
                     torch.randn(1, pre.model.melBins(), pre.model.melPerFrame()), null, null, null);
-            Tensor v = base.forward(torch.randn(1, 3, 1, 64, 64), torch.full(new long[] {1}, Tensors.s(0.5)), c);
-            assertArrayEquals(new long[] {1, 3, 1, 64, 64}, Tensors.shape(v));
+            Tensor v = base.forward(torch.randn(1, z, 1, 8, 8), torch.full(new long[] {1}, Tensors.s(0.5)), c);
+            assertArrayEquals(new long[] {1, z, 1, 8, 8}, Tensors.shape(v));
         }
     }
 }
