@@ -41,7 +41,10 @@ import picocli.CommandLine.Parameters;
         description = "Curates raw human-centric video into clean, captioned, bucketed training data for "
                 + "audio-driven video generation (the Wan-S2V / HunyuanVideo-Avatar recipe).",
         subcommands = {Curate.Run.class, Curate.Samples.class, Curate.Config.class, Curate.Models.class, Curate.Probe.class,
-                CommandLine.HelpCommand.class})
+                CommandLine.HelpCommand.class},
+        footer = {"", "The bundled trainer runs in its own JVM (libtorch, no Spark), through bin/curate:",
+                "  train   train the audio-driven DiT (or its VAE) on shards: bin/curate train --help",
+                "  sample  generate an mp4 with its driving audio from a run: bin/curate sample --help"})
 public final class Curate implements Callable<Integer> {
     static PrintStream out = System.out;
     static PrintStream err = System.err;

@@ -40,7 +40,6 @@ public final class TrainConfig {
     public final int frames;
     public final int frameStride;
     public final int prefetchBatches;
-    public final String holdoutSplit;
     // model
     public final ModelConfig model;
     /** The video autoencoder of a vae stage. */
@@ -99,7 +98,6 @@ public final class TrainConfig {
         frames = d.intAtLeast("frames", 4, 1);
         frameStride = d.intAtLeast("frame_stride", 2, 1);
         prefetchBatches = d.intAtLeast("prefetch_batches", 4, 1);
-        holdoutSplit = d.str("holdout_split", null);
 
         Section v = r.section("vae");
         vae = new VideoAutoencoder.Config(v.intAtLeast("channels", 16, 1), v.intAtLeast("latent_channels", 8, 1), v.nonNegative("kl_weight", 1e-6));
