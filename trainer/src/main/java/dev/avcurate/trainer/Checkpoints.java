@@ -13,6 +13,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Optimizer;
@@ -100,10 +102,11 @@ public final class Checkpoints {
     }
 
     /** Loads parameters into {@code m}; a shape or name mismatch names the file and the model config. */
-    public static void load(Module m, Path file, String what) throws IOException {
+    public static void load(Module m, Path file, String what, Device device) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("missing " + file);
         try (InputArchive a = new InputArchive()) {
-            a.load_from(file.toString());
+            // onto the device the module lives on (a CUDA-trained checkpoint samples on a CPU, and back)
+            a.load_from(file.toString(), new DeviceOptional(device));
             m.load(a);
         } catch (RuntimeException e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
@@ -111,12 +114,14 @@ public final class Checkpoints {
         }
     }
 
-    public static void loadOptimizer(Optimizer o, Path file) throws IOException {
+    public static void loadOptimizer(Optimizer o, Path file, Device device) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IOException("missing " + file);
         try (InputArchive a = new InputArchive()) {
-            a.load_from(file.toString());
+            a.load_from(file.toString(), new DeviceOptional(device));
             o.load(a);
         } catch (RuntimeException e) {
-            throw new IOException(file + ": cannot restore the optimizer: " + e.getMessage().lines().findFirst().orElse(""), e);
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            throw new IOException(file + ": cannot restore the optimizer: " + msg, e);
         }
     }
 

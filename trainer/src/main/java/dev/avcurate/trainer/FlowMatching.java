@@ -1,6 +1,7 @@
 package dev.avcurate.trainer;
 
 import java.util.function.BiFunction;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -54,8 +55,21 @@ public final class FlowMatching {
         for (int i = 0; i < steps; i++) {
             double t = shift(1.0 - (double) i / steps, shift);
             double next = shift(1.0 - (double) (i + 1) / steps, shift);
-            Tensor tt = torch.full(new long[] {b}, Tensors.s(t)).to(noise.device(), noise.scalar_type());
-            x = x.add(velocity.apply(x, tt).mul(Tensors.s(next - t)));
+            Tensor stepped;
+            // One scope per step: the model's intermediates of a step are freed before the next
+            // (under NoGradGuard only their Java handles hold them); the new x outlives it.
+            try (PointerScope scope = new PointerScope()) {
+                Tensor tt = torch.full(new long[] {b}, Tensors.s(t)).to(noise.device(), noise.scalar_type());
+                stepped = x.add(velocity.apply(x, tt).mul(Tensors.s(next - t)));
+                stepped.retainReference(); // one reference more than the scope releases: it survives
+            }
+            if (x != noise) x.releaseReference(); // the previous step's x: freed
+            x = stepped;
+        }
+        PointerScope outer = PointerScope.getInnerScope();
+        if (outer != null && x != noise) {
+            outer.attach(x); // the caller's scope owns it from here
+            x.releaseReference();
         }
         return x;
     }

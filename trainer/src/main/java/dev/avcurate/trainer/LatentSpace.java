@@ -31,8 +31,8 @@ public final class LatentSpace implements AutoCloseable {
         TrainConfig vcfg = TrainConfig.load(runDir.resolve("config.yaml"), List.of());
         if (vcfg.stage != TrainConfig.Stage.VAE) throw new IllegalArgumentException(runOrCheckpoint + " is not a vae run (its stage is " + vcfg.stage + ")");
         VideoAutoencoder vae = new VideoAutoencoder(vcfg.vae);
-        Checkpoints.load(vae, ck.resolve(Checkpoints.EMA), "VAE");
         vae.to(device, false);
+        Checkpoints.load(vae, ck.resolve(Checkpoints.EMA), "VAE", device);
         vae.eval();
         Properties st = Checkpoints.readState(ck);
         double std = Double.parseDouble(st.getProperty("latent_std", "1"));

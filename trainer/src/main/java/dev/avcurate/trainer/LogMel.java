@@ -3,8 +3,8 @@ package dev.avcurate.trainer;
 /**
  * Log-mel features of 16-bit audio, computed in Java (a 512-point FFT per frame, HTK mel
  * filters up to rate/2). Frames are placed per latent frame: each latent frame's samples are split
- * into {@code perFrame} hops and every hop's 25 ms window is centred on it (zeros beyond the
- * clip). Values are ln(power + 1e-6) mapped by (x + 5) / 5, so silence is about -1.8 and speech
+ * into {@code perFrame} hops and every hop's 25 ms window ends where the hop ends (zeros before
+ * the clip), so no feature of frame i holds audio from after frame i. Values are ln(power + 1e-6) mapped by (x + 5) / 5, so silence is about -1.8 and speech
  * mostly in [-1, 2].
  */
 public final class LogMel {
@@ -51,8 +51,7 @@ public final class LogMel {
         double hop = samplesPerFrame / perFrame;
         double[] re = new double[FFT], im = new double[FFT];
         for (int c = 0; c < cols; c++) {
-            long centre = Math.round(start + (c + 0.5) * hop);
-            long first = centre - window.length / 2;
+            long first = Math.round(start + (c + 1) * hop) - window.length;
             java.util.Arrays.fill(re, 0);
             java.util.Arrays.fill(im, 0);
             for (int i = 0; i < window.length; i++) {

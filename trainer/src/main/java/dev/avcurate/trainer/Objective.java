@@ -44,6 +44,9 @@ interface Objective extends AutoCloseable {
             ModelConfig m = latent == null ? cfg.model : cfg.model.withChannels(latent.channels());
             model = new VideoDiT(m);
             ema = new VideoDiT(m);
+            // libtorch's autocast keeps bf16 copies of the weights until the cache is cleared (Python's
+            // autocast clears it on exit): with in-place optimizer updates they would go stale.
+            if (device.is_cuda()) torch.set_autocast_cache_enabled(false);
         }
 
         @Override

@@ -49,8 +49,8 @@ public final class Sampler {
         latent = cfg.latentVae == null ? null : LatentSpace.load(Path.of(cfg.latentVae), device);
         model = new VideoDiT(latent == null ? cfg.model : cfg.model.withChannels(latent.channels()));
         Path ck = Checkpoints.resolve(checkpoint);
-        Checkpoints.load(model, ck.resolve(Checkpoints.EMA), "model");
         model.to(device, false);
+        Checkpoints.load(model, ck.resolve(Checkpoints.EMA), "model", device);
         model.eval();
         maker = new ExampleMaker(cfg);
         progress.println("[sample] EMA weights of " + ck + " on " + cfg.device);
@@ -127,7 +127,7 @@ public final class Sampler {
         int m = cfg.model.motionFrames();
         Tensor mot = on(Tensors.fromFloats(motion, 1, c, m, dh, dw)).repeat(3, 1, 1, 1, 1);
         // three branches in one batch: (no text, no audio), (text, no audio), (text, audio)
-        Tensor keepText = on(Tensors.fromFloats(new float[] {0, 1, 1}, 3).mul(one.hasText()));
+        Tensor keepText = on(Tensors.fromFloats(new float[] {0, 1, 1}, 3)).mul(one.hasText());
         Tensor keepAudio = on(Tensors.fromFloats(new float[] {0, 0, 1}, 3));
         VideoDiT.Conditions cond = new VideoDiT.Conditions(ref, mot, one.text(), one.mel(), keepText, keepAudio, null);
         Tensor noise = torch.randn(1, c, cfg.frames, dh, dw).to(device, torch.ScalarType.Float);

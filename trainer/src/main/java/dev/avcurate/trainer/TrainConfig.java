@@ -99,6 +99,13 @@ public final class TrainConfig {
         frameStride = d.intAtLeast("frame_stride", 2, 1);
         prefetchBatches = d.intAtLeast("prefetch_batches", 4, 1);
 
+        if (stage == Stage.VAE) {
+            for (String k : List.of("model", "latent", "flow", "sample", "init_from")) {
+                if (r.values.containsKey(k)) throw r.bad(k, "...", "nothing: a vae stage trains the autoencoder only (no " + k + ")");
+            }
+        } else if (r.values.containsKey("vae")) {
+            throw r.bad("vae", "...", "nothing in a " + st + " stage: the DiT takes its VAE from the run named by latent.vae");
+        }
         Section v = r.section("vae");
         vae = new VideoAutoencoder.Config(v.intAtLeast("channels", 16, 1), v.intAtLeast("latent_channels", 8, 1), v.nonNegative("kl_weight", 1e-6));
         Section lat = r.section("latent");
@@ -183,7 +190,12 @@ public final class TrainConfig {
     public static TrainConfig load(Path file, List<String> overrides) throws IOException {
         Map<String, Object> root;
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            Object o = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+            Object o;
+            try {
+                o = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+            } catch (org.yaml.snakeyaml.error.YAMLException e) {
+                throw new IllegalArgumentException(file + ": not valid YAML: " + e.getMessage(), e);
+            }
             if (o == null) root = new LinkedHashMap<>();
             else if (o instanceof Map<?, ?> map) root = copy(map);
             else throw new IllegalArgumentException(file + ": not a YAML mapping");

@@ -86,21 +86,39 @@ public final class Trainer implements AutoCloseable {
                 throw new IllegalArgumentException(ck + " was written with seed " + st.getProperty("seed") + ", the config (" + cfg.source
                         + ") has seed " + cfg.seed + ": resume with the same seed, or use another run_dir");
             }
-            Checkpoints.load(model, ck.resolve(Checkpoints.MODEL), "model");
-            Checkpoints.load(ema, ck.resolve(Checkpoints.EMA), "model");
-            Checkpoints.loadOptimizer(optimizer, ck.resolve(Checkpoints.OPTIMIZER));
+            checkSameRun(ck, st);
+            Checkpoints.load(model, ck.resolve(Checkpoints.MODEL), "model", device);
+            Checkpoints.load(ema, ck.resolve(Checkpoints.EMA), "model", device);
+            Checkpoints.loadOptimizer(optimizer, ck.resolve(Checkpoints.OPTIMIZER), device);
             step = Long.parseLong(st.getProperty("step"));
             if (objective instanceof Objective.Autoencoder a) a.restore(st);
             position = new BatchLoader.Position(ReaderState.parse(st.getProperty("reader_state")), Long.parseLong(st.getProperty("loader_index")));
             resumedFrom = ck.toString();
         } else if (cfg.initFrom != null) {
             Path ck = Checkpoints.resolve(Path.of(cfg.initFrom));
-            Checkpoints.load(model, ck.resolve(Checkpoints.MODEL), "model");
-            Checkpoints.load(ema, ck.resolve(Checkpoints.EMA), "model");
+            Checkpoints.load(model, ck.resolve(Checkpoints.MODEL), "model", device);
+            Checkpoints.load(ema, ck.resolve(Checkpoints.EMA), "model", device);
             resumedFrom = null;
             progress.println("[train] " + cfg.stage.name().toLowerCase(Locale.ROOT) + " starts from the weights of " + ck);
         } else {
             resumedFrom = null;
+        }
+    }
+
+    /** A resume must read the shards as the checkpoint's run did, or its reader state means other batches. */
+    private void checkSameRun(Path ck, Properties st) {
+        String[][] same = {
+            {"stage", cfg.stage.name().toLowerCase(Locale.ROOT)},
+            {"batch_size", Integer.toString(cfg.batchSize)},
+            {"splits", cfg.splits.toString()},
+            {"frames", Integer.toString(cfg.frames)},
+        };
+        for (String[] kv : same) {
+            String was = st.getProperty(kv[0]);
+            if (was != null && !was.equals(kv[1])) {
+                throw new IllegalArgumentException(ck + " was written with " + kv[0] + " " + was + ", the config (" + cfg.source + ") has " + kv[1]
+                        + ": resume with the same settings, or use another run_dir");
+            }
         }
     }
 
@@ -137,7 +155,12 @@ public final class Trainer implements AutoCloseable {
         Files.writeString(runDir.resolve("config.yaml"), cfg.toYaml());
         if (resumedFrom != null && step > 0) progress.printf(Locale.ROOT, "[train] resumed at step %d from %s%n", step, resumedFrom);
         Path metrics = runDir.resolve("metrics.tsv");
-        if (!Files.exists(metrics)) {
+        if (Files.exists(metrics)) {
+            // rows written after the checkpoint we resume from are written again: drop them
+            List<String> rows = new ArrayList<>(Files.readAllLines(metrics, StandardCharsets.UTF_8));
+            rows.removeIf(r -> !r.startsWith("step\t") && Long.parseLong(r.substring(0, r.indexOf('\t'))) > step);
+            Files.write(metrics, rows, StandardCharsets.UTF_8);
+        } else {
             Files.writeString(metrics, "step\tepoch\tlr\tloss\tgrad_norm\tloss_t0_25\tloss_t25_50\tloss_t50_75\tloss_t75_100\tsteps_per_s\tsamples_per_s\tloader_wait_s\n");
         }
         long startStep = step;
@@ -224,10 +247,12 @@ public final class Trainer implements AutoCloseable {
         return d;
     }
 
+    /** EMA with a warm-up, min(ema_decay, (1 + step) / (10 + step)): early weights do not linger (a function of the step: resume stays exact). */
     private void updateEma() {
+        double d = Math.min(cfg.emaDecay, (1.0 + step) / (10.0 + step));
         try (NoGradGuard g = new NoGradGuard()) {
             for (long i = 0; i < params.size(); i++) {
-                emaParams.get(i).mul_(Tensors.s(cfg.emaDecay)).add_(params.get(i).detach(), Tensors.s(1 - cfg.emaDecay));
+                emaParams.get(i).mul_(Tensors.s(d)).add_(params.get(i).detach(), Tensors.s(1 - d));
             }
         }
     }
@@ -256,6 +281,9 @@ public final class Trainer implements AutoCloseable {
         p.setProperty("shards", shardsDir);
         p.setProperty("model", cfg.model.toString());
         p.setProperty("threads", Integer.toString(cfg.threads));
+        p.setProperty("batch_size", Integer.toString(cfg.batchSize));
+        p.setProperty("splits", cfg.splits.toString());
+        p.setProperty("frames", Integer.toString(cfg.frames));
         objective.state().forEach(p::setProperty);
         Path ck = Checkpoints.write(runDir, step, model, ema, optimizer, p, cfg.keepCheckpoints);
         progress.println("[train] checkpoint " + ck);

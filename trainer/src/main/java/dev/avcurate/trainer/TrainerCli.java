@@ -28,6 +28,11 @@ public final class TrainerCli implements Callable<Integer> {
                 System.err.println("[" + cmd.getCommandName() + "] error: " + e.getMessage());
                 return 2;
             }
+            if (e instanceof dev.avcurate.trainerbridge.CorruptShardException) {
+                // a shard that fails its checks mid-run: the job fails (exit 1), its last checkpoint stands
+                System.err.println("[" + cmd.getCommandName() + "] failed: " + e.getMessage());
+                return 1;
+            }
             throw e;
         });
         return cl.execute(args);
@@ -93,7 +98,8 @@ public final class TrainerCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Path cfgFile = config != null ? config : (Files.isDirectory(run.resolve("checkpoints")) ? run : run.getParent().getParent()).resolve("config.yaml");
+            Path ck = Checkpoints.resolve(run); // the run's latest checkpoint, or run itself when it is one
+            Path cfgFile = config != null ? config : ck.toAbsolutePath().getParent().getParent().resolve("config.yaml");
             if (!Files.isRegularFile(cfgFile)) throw new java.io.IOException("no training config at " + cfgFile + " (give --config)");
             TrainConfig cfg = TrainConfig.load(cfgFile, overrides);
             Sample c = Sampler.findClip(shards, clip);

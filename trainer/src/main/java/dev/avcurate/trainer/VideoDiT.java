@@ -94,10 +94,10 @@ public final class VideoDiT extends Module {
         Tensor ref = refEmbed.forward(FramePack.patchify(c.reference().unsqueeze(2), 1, p, p)); // (B, P, D)
         ref = maskRows(ref, c.keepReference());
         x = x.add(ref.repeat(1, f, 1));
-        x = x.add(positions(mainPositions(f, h / p, w / p), x));
+        x = x.add(cachedPositions("main " + f + "x" + h + "x" + w, () -> mainPositions(f, h / p, w / p), x));
 
         FramePack.Packed packed = framePack.forward(c.motion(), p);
-        Tensor motion = packed.tokens().add(positions(packed.positions(), packed.tokens()));
+        Tensor motion = packed.tokens().add(cachedPositions("pack " + h + "x" + w, packed::positions, packed.tokens()));
         x = torch.cat(new TensorVector(x, motion), 1);
 
         Tensor temb = time2.forward(torch.silu(time1.forward(timestepEmbedding(t, 256))));
@@ -127,8 +127,20 @@ public final class VideoDiT extends Module {
         return pos;
     }
 
+    private final java.util.Map<String, float[]> positionCache = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The position table for a grid: its sines computed once per grid (not per forward), kept as a
+     * Java array (a cached native tensor would be freed by the caller's PointerScope), copied into
+     * a tensor on the input's device per forward.
+     */
+    private Tensor cachedPositions(String grid, java.util.function.Supplier<List<float[]>> pos, Tensor like) {
+        float[] table = positionCache.computeIfAbsent(grid, k -> sines(pos.get()));
+        return Tensors.fromFloats(table, table.length / cfg.dim(), cfg.dim()).to(like.device(), like.scalar_type());
+    }
+
     /** Fixed 3-D sine embedding (N, D) of (t, y, x) positions: D/3 dims per axis, half sine, half cosine. */
-    Tensor positions(List<float[]> pos, Tensor like) {
+    float[] sines(List<float[]> pos) {
         int d = cfg.dim(), per = d / 3, half = per / 2;
         float[] out = new float[pos.size() * d];
         for (int n = 0; n < pos.size(); n++) {
@@ -142,7 +154,7 @@ public final class VideoDiT extends Module {
                 }
             }
         }
-        return Tensors.fromFloats(out, pos.size(), d).to(like.device(), like.scalar_type());
+        return out;
     }
 
     /** Sinusoidal embedding of t in [0, 1] (scaled by 1000, as DiT does for its integer steps). */

@@ -44,7 +44,6 @@ class LatentTrainingTest {
         root.put("stage", stage);
         root.put("run_dir", run.toString());
         root.put("threads", 1);
-        root.put("vae", new LinkedHashMap<>(Map.of("channels", 8, "latent_channels", 4)));
         root.put("log", new LinkedHashMap<>(Map.of("every", 5, "checkpoint_every", 100)));
         return root;
     }
@@ -58,6 +57,7 @@ class LatentTrainingTest {
 
         Path vaeRun = tmp.resolve("vae");
         Map<String, Object> v = base("vae", vaeRun);
+        v.put("vae", new LinkedHashMap<>(Map.of("channels", 8, "latent_channels", 4)));
         v.put("data", new LinkedHashMap<>(Map.of("batch_size", 2, "height", 32, "size_multiple", 32, "frames", 8, "frame_stride", 1)));
         v.put("optim", new LinkedHashMap<>(Map.of("steps", 60, "warmup_steps", 5, "lr", 3e-3)));
         List<Double> losses;

@@ -79,6 +79,12 @@ class TrainerTest {
         assertEquals(8, metrics.size());
         assertTrue(metrics.get(0).startsWith("step\tepoch\tlr\tloss\tgrad_norm\tloss_t0_25"));
         assertEquals(2, Checkpoints.list(a).size(), "keep_checkpoints defaults to 2");
+        assertEquals(metrics.size(), Files.readAllLines(b.resolve("metrics.tsv")).size(), "no metrics row twice after a resume");
+        // a resume that would read the shards differently is refused
+        Map<String, Object> other = tinyConfig("pretrain", b, 9);
+        ((Map<String, Object>) other.get("data")).put("batch_size", 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer(other, b, log));
+        assertTrue(e.getMessage().contains("batch_size 2") && e.getMessage().contains("another run_dir"), e.getMessage());
     }
 
     @Test
@@ -124,5 +130,8 @@ class TrainerTest {
         ((Map<String, Object>) bad.get("data")).put("height", 20);
         e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromMap(bad, "conf/z.yaml"));
         assertTrue(e.getMessage().contains("data.height"), e.getMessage());
+        Map<String, Object> vae = tinyConfig("vae", tmp.resolve("v"), 1);
+        e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.fromMap(vae, "conf/v.yaml"));
+        assertTrue(e.getMessage().contains("conf/v.yaml: model") && e.getMessage().contains("vae stage"), e.getMessage());
     }
 }
