@@ -1,3 +1,4 @@
+import dev.avcurate.trainer.Mp4Writer;
 import dev.avcurate.trainer.Sampler;
 import dev.avcurate.trainer.TrainConfig;
 import dev.avcurate.trainerbridge.Batch;
@@ -12,7 +13,8 @@ import java.util.Locale;
 
 /**
  * Samples every clip of the shards from a run's EMA weights, each driven by its own audio, into
- * {@code <out dir>/<clip>.mp4}; prints PSNR/SSIM per clip against the clip's own frames and the mean.
+ * {@code <out dir>/<clip>.mp4}, and the same windows of the clips themselves (same size, rate and audio) into
+ * {@code <out dir>-truth/}; prints PSNR/SSIM per clip against the clip's own frames and the mean.
  * Usage: SampleAll <run dir> <shards dir> <out dir>
  */
 public class SampleAll {
@@ -30,6 +32,11 @@ public class SampleAll {
         System.out.println("clip\tframes\tpsnr_db\tssim");
         for (Sample c : clips) {
             Sampler.Result r = sampler.generate(c, c, 0, 1, out.resolve(c.clipId() + ".mp4"));
+            // the same window of the clip itself, at the same size, rate and audio: what the scorer says on real frames
+            short[] audio = java.util.Arrays.copyOf(c.audio(), Math.min(c.audio().length, (int) Math.round(r.frames() / r.fps() * c.audioRate())));
+            Path truthDir = out.resolveSibling(out.getFileName() + "-truth");
+            Files.createDirectories(truthDir);
+            Mp4Writer.write(truthDir.resolve(c.clipId() + ".mp4"), r.truth(), r.frames(), r.height(), r.width(), r.fps(), audio, c.audioRate(), cfg.sampleScale);
             System.out.printf(Locale.ROOT, "%s\t%d\t%.2f\t%.4f%n", c.clipId(), r.frames(), r.psnr(), r.ssim());
             psnr += r.psnr();
             ssim += r.ssim();
