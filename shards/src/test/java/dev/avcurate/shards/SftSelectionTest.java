@@ -27,7 +27,9 @@ class SftSelectionTest {
     static List<Path> profiles() throws Exception {
         Path root = Path.of(System.getProperty("avcurate.repo.root", "..")).resolve("conf");
         try (var files = Files.list(root)) {
-            return files.filter(f -> f.toString().endsWith(".yaml") && !NOT_PROFILES.contains(f.getFileName().toString())).sorted().toList();
+            // conf/train-*.yaml are the trainer's configs, not pipeline profiles
+            return files.filter(f -> f.toString().endsWith(".yaml") && !NOT_PROFILES.contains(f.getFileName().toString())
+                    && !f.getFileName().toString().startsWith("train-")).sorted().toList();
         }
     }
 
