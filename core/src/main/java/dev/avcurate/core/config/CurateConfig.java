@@ -117,7 +117,8 @@ public final class CurateConfig implements Serializable {
             } else if (vn instanceof MappingNode sub && isSection(path)) {
                 walk(sub, path, source, out);
             } else {
-                throw new ConfigException(source + ":" + line(kn) + ": unknown key '" + path + "'" + suggestion(path));
+                String hint = path.equals("stage") ? " (a trainer config? those run with bin/curate train --config " + source + ")" : suggestion(path);
+                throw new ConfigException(source + ":" + line(kn) + ": unknown key '" + path + "'" + hint);
             }
         }
     }

@@ -28,6 +28,8 @@ class CurateConfigTest {
         ConfigException e = assertThrows(ConfigException.class, () -> CurateConfig.parse(
                 "ingest:\n  clips:\n    min_s: 2\n    maxs: 8\n", "conf/x.yaml"));
         assertEquals("conf/x.yaml:4: unknown key 'ingest.clips.maxs' (did you mean 'ingest.clips.max_s'?)", e.getMessage());
+        e = assertThrows(ConfigException.class, () -> CurateConfig.parse("stage: pretrain\n", "conf/train-x.yaml"));
+        assertEquals("conf/train-x.yaml:1: unknown key 'stage' (a trainer config? those run with bin/curate train --config conf/train-x.yaml)", e.getMessage());
     }
 
     @Test
