@@ -40,7 +40,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "curate", mixinStandardHelpOptions = true, version = "avcurate 0.1.0",
         description = "Curates raw human-centric video into clean, captioned, bucketed training data for "
                 + "audio-driven video generation (the Wan-S2V / HunyuanVideo-Avatar recipe).",
-        subcommands = {Curate.Run.class, Curate.Samples.class, Curate.Config.class, Curate.Models.class, Curate.Probe.class,
+        subcommands = {Curate.Run.class, Curate.Report.class, Curate.Samples.class, Curate.Config.class, Curate.Models.class, Curate.Probe.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "The bundled trainer runs in its own JVM (libtorch, no Spark), through bin/curate:",
                 "  train   train the audio-driven DiT (or its VAE) on shards: bin/curate train --help",
@@ -369,6 +369,44 @@ public final class Curate implements Callable<Integer> {
                 }
                 return bad == 0 ? 0 : 1;
             }
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = {"Writes one self-contained HTML page about a run (works offline; open it in any browser):",
+                    "the funnel, score histograms with the thresholds, what-if threshold controls with the --set line that applies them,",
+                    "breakdowns, shard hours, SFT criteria, near-duplicates, thumbnail galleries with captions, stage timings."},
+            footer = {"", "Example:", "  bin/curate report --output out        # writes out/report.html"})
+    static final class Report implements Callable<Integer> {
+        @Option(names = "--output", required = true, description = "The run's output directory (tables/ and run-summary.json).")
+        String output;
+
+        @Option(names = "--html", description = "The page to write (default: <output>/report.html).")
+        Path html;
+
+        @Option(names = "--per-group", defaultValue = "12", description = "Clips per gallery group: kept, and each reject reason (default: ${DEFAULT-VALUE}).")
+        int perGroup;
+
+        @Option(names = "--master", description = "Spark master (default: local[*]).")
+        String master;
+
+        @Override
+        public Integer call() throws Exception {
+            Path page = html != null ? html : Path.of(output, "report.html");
+            if (!Files.isRegularFile(Path.of(output, "run-summary.json"))) {
+                err.println("usage error: " + output + " has no run-summary.json: run bin/curate run --output " + output + " first (nothing was done)");
+                return 2;
+            }
+            boolean ownsSpark = SparkSession.getDefaultSession().isEmpty();
+            SparkSession spark = SparkSessions.getOrCreate(CurateConfig.defaults(), master);
+            try {
+                dev.avcurate.app.report.QualityReport.Result r = new dev.avcurate.app.report.QualityReport(spark, err, perGroup).write(output, page);
+                err.printf(Locale.ROOT, "[report] %s: %d clips, %d thumbnails, %.1f MB in %.1f s; open it in a browser (file://%s)%n", r.html(), r.clips(),
+                        r.thumbnails(), r.bytes() / 1e6, r.seconds(), r.html().toAbsolutePath());
+            } finally {
+                if (ownsSpark) spark.stop();
+            }
+            return 0;
         }
     }
 
