@@ -55,6 +55,7 @@
     }
     return { kept: kept, hours: secs / 3600 };
   }
+  function shq(x) { return "'" + String(x).replace(/'/g, "'\\''") + "'"; }  // one shell word
   function yamlRule(r) {
     var v = typeof r.value === 'number' ? String(r.value) : JSON.stringify(String(r.value));
     return '{score: ' + r.score + ', op: "' + r.op + '", value: ' + v + ', reason: ' + r.reason + '}';
@@ -139,7 +140,8 @@
     var box = el('div', null, 'chart'); chartBox.appendChild(box);
     var opts = {
       title: name + (log ? ' (log counts)' : ''), width: 380, height: 190,
-      scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
+      scales: { x: { time: false }, y: log ? { distr: 3 } : { range: function (u, min, max) { return [0, Math.max(1, max) * 1.05]; } } },
+      axes: [{}, { size: 56 }],
       series: [{ label: name }, { label: 'all', stroke: '#888', fill: 'rgba(136,136,136,0.35)', paths: bars, points: { show: false } },
                { label: 'kept', stroke: '#1a8f5a', fill: 'rgba(26,143,90,0.45)', paths: bars, points: { show: false } }],
       hooks: { draw: [function (u) {
@@ -224,7 +226,10 @@
     var kc = document.getElementById('kept-count');
     kc.textContent = String(res.kept); kc.setAttribute('data-kept', String(res.kept));
     document.getElementById('kept-hours').textContent = fmt(res.hours, 3);
-    document.getElementById('set-line').textContent = '--set filter.rules=[' + rules.map(yamlRule).join(', ') + ']';
+    var rulesYaml = '[' + rules.map(yamlRule).join(', ') + ']', line = document.getElementById('set-line');
+    var cfg = D.meta.config_source && D.meta.config_source.indexOf('synthetic') !== 0 ? ' --config ' + shq(D.meta.config_source) : '';
+    line.textContent = 'bin/curate run' + cfg + ' --stages filter --output ' + shq(D.meta.output) + ' --set ' + shq('filter.rules=' + rulesYaml);
+    line.setAttribute('data-rules', rulesYaml);
     funnelRuleCells.forEach(function (row, i) { row[1] = rules[i].skipped ? 'skipped (no column)' : rules[i].failing; });
     var cells = funnelTable.querySelectorAll('tr');
     rules.forEach(function (r, i) { cells[4 + i].children[0].textContent = 'failing ' + r.score + ' ' + r.op + ' ' + r.value + ' → ' + r.reason; cells[4 + i].children[1].textContent = r.skipped ? 'skipped (no column)' : String(r.failing); });
@@ -237,6 +242,24 @@
   window.__report = { rules: rules, keptCount: function () { return Number(document.getElementById('kept-count').getAttribute('data-kept')); } };
   update();
   window.__report.loadMs = performance.now() - t0;
+  window.__report.sinceNavigationMs = performance.now();
+  // report.html#selftime: the page times itself (bench/run report reads the numbers from the DOM)
+  if (location.hash === '#selftime') {
+    var ri = rules.findIndex(function (r) { return typeof r.value === 'number' && scores[r.score]; });
+    var times = [];
+    if (ri >= 0) {
+      var r = rules[ri], orig = r.value;
+      for (var k = 0; k < 11; k++) {
+        var a = performance.now();
+        r.value = orig * (0.8 + 0.04 * k); evalRule(r); update();
+        times.push(performance.now() - a);
+      }
+      r.value = orig; evalRule(r); update();
+    }
+    times.sort(function (x, y) { return x - y; });
+    document.body.setAttribute('data-selftime', JSON.stringify({ clips: N, script_ms: window.__report.loadMs, ready_since_navigation_ms: window.__report.sinceNavigationMs,
+      threshold_change_ms_median: times.length ? times[5] : null, threshold_change_ms_max: times.length ? times[times.length - 1] : null }));
+  }
   window.__report.ready = true;
   document.body.setAttribute('data-ready', 'true');
 })();

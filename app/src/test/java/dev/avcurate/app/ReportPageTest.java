@@ -144,7 +144,8 @@ class ReportPageTest {
         // the filter stage on a copy of the table, with the line the page shows
         Path copy = tmp.resolve("copy");
         spark.read().format("delta").load(IngestTables.path(tmp.resolve("run").toString(), IngestTables.CLIPS)).write().format("delta").save(copy.toString());
-        String rules = setLine.substring("--set filter.rules=".length());
+        assertTrue(setLine.startsWith("bin/curate run --stages filter --output '" + tmp.resolve("run") + "' --set 'filter.rules=["), setLine);
+        String rules = browser.findElement(By.id("set-line")).getAttribute("data-rules");
         CurateConfig cfg = CurateConfig.defaults().withOverrides(List.of("filter.rules=" + rules));
         FilterStage.Report r = new FilterStage(spark, cfg, new PrintStream(new ByteArrayOutputStream())).run(copy.toString());
         assertEquals(r.kept(), page, "the page's kept count for face_frames_ratio >= 0.8");
