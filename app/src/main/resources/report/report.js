@@ -132,7 +132,9 @@
   // charts
   var charts = {}, chartBox = document.getElementById('charts');
   var bars = uPlot.paths.bars ? uPlot.paths.bars({ size: [0.9, 60] }) : null;
+  if (N === 0) chartBox.appendChild(el('p', 'No clips in this run: nothing to draw.', 'muted'));
   Object.keys(scores).forEach(function (name) {
+    if (N === 0) return;
     setupHist(name);
     var h = hist[name], all = counts(name, null);
     var nz = all.filter(function (c) { return c > 0; }).sort(function (a, b) { return a - b; });

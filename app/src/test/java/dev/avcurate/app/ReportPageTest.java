@@ -155,6 +155,21 @@ class ReportPageTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(5)
+    void aRunWithoutClipsGivesAPageWithoutErrors() throws Exception {
+        String out = tmp.resolve("empty").toString();
+        SyntheticRun.write(spark, out, 0, 3, null, 0, new PrintStream(new ByteArrayOutputStream()));
+        Path page = tmp.resolve("empty.html");
+        assertEquals(0, new QualityReport(spark, new PrintStream(new ByteArrayOutputStream()), 6).write(out, page).clips());
+        browser.manage().logs().get(LogType.BROWSER); // drop what earlier tests logged
+        browser.get(page.toUri().toString());
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
+        assertEquals(List.of(), browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage).toList());
+        assertEquals("0", browser.findElement(By.id("kept-count")).getText());
+    }
+
+    @Test
     @org.junit.jupiter.api.Order(4)
     void theContentSecurityPolicyBlocksRemoteLoads() {
         // what an injected remote image would do: blocked by the page's policy, reported on the console
