@@ -10,7 +10,6 @@ package dev.avcurate.trainer;
  * @param text the caption embedding, zeros when the clip has none ({@code hasText} false)
  * @param mel (bins, S * melPerFrame) log-mel of the audio under the S generated (DiT) frames; through a VAE
  *     each of them spans 4 of the F pixel frames
- * @param firstFrame the clip frame index of the first generated frame
  */
 public record Example(String clipId, String bucket, int height, int width, int frames, int motionFrames,
-        float[] video, float[] motion, float[] reference, float[] text, boolean hasText, float[] mel, int firstFrame) {}
+        float[] video, float[] motion, float[] reference, float[] text, boolean hasText, float[] mel) {}

@@ -84,7 +84,7 @@ public final class ExampleMaker {
         if (s.audioRate() != mel.rate()) throw new IllegalArgumentException(s.clipId() + ": audio at " + s.audioRate() + " Hz, the trainer reads 16 kHz shards");
         // one group of mel frames per generated (DiT) frame, which spans perStep clip frames at the stride
         float[] m = mel.features(s.audio(), first * samplesPerVideoFrame, samplesPerVideoFrame * stride * perStep, cfg.frames, cfg.model.melPerFrame());
-        return new Example(s.clipId(), s.bucket(), h, w, f, motionFrames, video, motion, ref, text, hasText, m, first);
+        return new Example(s.clipId(), s.bucket(), h, w, f, motionFrames, video, motion, ref, text, hasText, m);
     }
 
     private static void putFrame(float[] dst, int frames, int k, float[] chw) {

@@ -30,8 +30,7 @@ import org.bytedeco.pytorch.global.torch;
 public final class Sampler {
 
     /** What a sampling run produced. */
-    public record Result(Path video, String clipId, String audioFrom, int frames, int height, int width, double fps, double psnr, double ssim,
-            float[] generated, float[] truth) {}
+    public record Result(Path video, String clipId, String audioFrom, int frames, int height, int width, double fps, double psnr, double ssim, float[] truth) {}
 
     private final TrainConfig cfg;
     private final VideoDiT model;
@@ -117,7 +116,7 @@ public final class Sampler {
         short[] audio = Arrays.copyOf(audioFrom.audio(), Math.min(audioFrom.audio().length, (int) Math.round(total * cfg.frameStride / clip.fps() * audioFrom.audioRate())));
         Mp4Writer.write(out, video, total, h, w, fps, audio, audioFrom.audioRate(), cfg.sampleScale);
         double psnr = VideoQuality.psnr(video, truth), ssim = VideoQuality.ssim(video, truth, total, h, w);
-        return new Result(out, clip.clipId(), audioFrom.clipId(), total, h, w, fps, psnr, ssim, video, truth);
+        return new Result(out, clip.clipId(), audioFrom.clipId(), total, h, w, fps, psnr, ssim, truth);
     }
 
     /** One segment in the DiT's space, (1, c, F, dh, dw): Euler with classifier-free guidance. */

@@ -60,14 +60,6 @@ public final class VideoDiT extends Module {
         return framePack;
     }
 
-    public List<DiTBlock> blocks() {
-        return blocks;
-    }
-
-    public AudioEncoder audioEncoder() {
-        return audioEncoder;
-    }
-
     /**
      * Conditions of one batch. A keep mask (B) of 1/0 per sample drops a condition for
      * classifier-free guidance (training dropout, or the unconditional branch when sampling);
