@@ -107,6 +107,7 @@ final class RunSummary {
 
     void shard(dev.avcurate.shards.ShardStage.Report r) {
         Map<String, Object> m = new LinkedHashMap<>();
+        if (r.planOnly()) m.put("plan_only", true); // clips_by_split/bucket are planned, not written
         m.put("kept_clips", r.keptClips());
         m.put("already_in_shards", r.alreadySharded());
         m.put("duplicates", r.duplicates());

@@ -404,6 +404,14 @@ public final class CurateKeys {
             "A looser distance that makes a duplicate only together with similar VLM captions.");
     public static final ConfigKey<Double> SHARDS_DEDUP_CAPTION_COSINE = doubleKey("shards.dedup.caption_min_cosine", 0.95, -1, 1,
             "Caption-embedding cosine at or above which two VLM captions support a duplicate (attribute captions never count).");
+    public static final ConfigKey<Integer> SHARDS_DEDUP_LSH_TABLES = intKey("shards.dedup.lsh_tables", 100, 10, 1000,
+            "LSH tables for near-duplicate candidates (the first ceil(192 / lsh_bits) are disjoint bands, exact below that many bits); "
+                    + "more find more of the loose (caption) pairs at a linear cost in rows joined.");
+    public static final ConfigKey<Integer> SHARDS_DEDUP_LSH_BITS = intKey("shards.dedup.lsh_bits", 20, 8, 32,
+            "Bits per LSH key: more bits, fewer random candidate pairs (they grow as clips^2 / 2^bits per table) and a lower recall at loose distances.");
+    public static final ConfigKey<Boolean> SHARDS_PLAN_ONLY = boolKey("shards.plan_only", false,
+            "Plan the shards (duplicates, SFT split, buckets, which task writes which clip) into the table shard_plan and stop: no media "
+                    + "is read and no shard file is written. For a preview of hours per split and bucket before a long write.");
 
     // progress
     public static final ConfigKey<Double> PROGRESS_INTERVAL_S = positiveKey("progress.interval_s", 10, 3600,
@@ -443,7 +451,8 @@ public final class CurateKeys {
             CAPTION_STRIP_PREFIXES, CAPTION_REJECT, CAPTION_EMBED, CAPTION_EMBED_MAX_TOKENS,
             SHARDS_FPS, SHARDS_BUCKETS, SHARDS_FRAME_BUCKETS, SHARDS_MAX_UPSCALE, SHARDS_JPEG_QUALITY, SHARDS_TARGET_MB,
             SHARDS_QUALITY_SCORE, SHARDS_SFT_CRITERIA, SHARDS_SFT_MIN_CRITERIA, SHARDS_SFT_MAX_SHARE_PER_VIDEO,
-            SHARDS_DEDUP, SHARDS_DEDUP_PHASH_BITS, SHARDS_DEDUP_PHASH_LOOSE_BITS, SHARDS_DEDUP_CAPTION_COSINE,
+            SHARDS_DEDUP, SHARDS_DEDUP_PHASH_BITS, SHARDS_DEDUP_PHASH_LOOSE_BITS, SHARDS_DEDUP_CAPTION_COSINE, SHARDS_DEDUP_LSH_TABLES,
+            SHARDS_DEDUP_LSH_BITS, SHARDS_PLAN_ONLY,
             PROGRESS_INTERVAL_S);
 
     private static Map<String, ConfigKey<?>> index(ConfigKey<?>... keys) {
