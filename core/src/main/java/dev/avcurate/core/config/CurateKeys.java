@@ -42,6 +42,9 @@ public final class CurateKeys {
             "File extensions taken from a directory input (case-insensitive); globs and manifests take every file they name.");
     public static final ConfigKey<Integer> INGEST_BATCH_VIDEOS = intKey("ingest.batch_videos", 64, 1, 1_000_000,
             "Videos per commit: each batch is merged into the tables when done, so a killed job loses at most one batch of work.");
+    public static final ConfigKey<Boolean> INGEST_PLAN_ONLY = boolKey("ingest.plan_only", false,
+            "List the inputs, match them against what the tables hold, write the work plan (<output>/_work/ingest/plan: which videos, "
+                    + "largest first, in which batch) and stop: nothing is decoded. For a preview of a large manifest.");
     public static final ConfigKey<String> INGEST_IO = enumKey("ingest.io", "auto", List.of("auto", "hadoop"),
             "How FFmpeg reads a file: auto = local paths directly, other schemes (hdfs://, s3a://) through Hadoop streams; hadoop = always through Hadoop streams.");
     public static final ConfigKey<Boolean> INGEST_REQUIRE_AUDIO = boolKey("ingest.require_audio", true,
@@ -420,7 +423,7 @@ public final class CurateKeys {
     /** All keys, by path, in declaration order. */
     public static final Map<String, ConfigKey<?>> ALL = index(
             PIPELINE_STAGES, SPARK_MASTER, SPARK_SHUFFLE_PARTITIONS, SPARK_LOG_LEVEL,
-            INGEST_EXTENSIONS, INGEST_BATCH_VIDEOS, INGEST_IO, INGEST_REQUIRE_AUDIO,
+            INGEST_EXTENSIONS, INGEST_BATCH_VIDEOS, INGEST_PLAN_ONLY, INGEST_IO, INGEST_REQUIRE_AUDIO,
             INGEST_TIMEOUT_S, INGEST_DECODER_THREADS, INGEST_MAX_WIDTH, INGEST_MAX_HEIGHT, INGEST_MAX_DURATION_S,
             INGEST_MAX_CORRUPT_RATIO, INGEST_MIN_DECODED_RATIO,
             SHOTS_ANALYSIS_WIDTH, SHOTS_CUT_THRESHOLD, SHOTS_ADAPTIVE_RATIO, SHOTS_WINDOW, SHOTS_FADE_LUMA, SHOTS_MIN_FRAMES,
