@@ -225,8 +225,10 @@ public final class IngestStage {
         } finally {
             spark.sparkContext().removeSparkListener(listener);
             // After a failed batch, the batch still decoding is of no use: stop it rather than let it run on.
-            for (java.util.concurrent.Future<?> f : inflight) f.cancel(true);
-            for (int b = 0; b < batches.size(); b++) spark.sparkContext().cancelJobGroup("avcurate-ingest-" + batches.get(b).getLong(0));
+            for (java.util.concurrent.Future<?> f : inflight) {
+                if (!f.isDone()) for (Row b : batches) spark.sparkContext().cancelJobGroup("avcurate-ingest-" + b.getLong(0));
+                f.cancel(true);
+            }
             decoders.shutdownNow();
             bconf.destroy();
             bcfg.destroy();

@@ -121,6 +121,9 @@ public final class CurateKeys {
                     + "its boxes; speech before sync, which uses its voice activity).");
     public static final ConfigKey<Integer> SCORE_BATCH_CLIPS = intKey("score.batch_clips", 256, 1, 10_000_000,
             "Clips per commit of the score stage: a killed job redoes at most one batch.");
+    public static final ConfigKey<Double> SCORE_GPU_PER_TASK = doubleKey("score.gpu_per_task", 0.125, 0.001, 64,
+            "With onnx.device cuda on a cluster: the GPU share each score task holds under Spark's stage-level scheduling "
+                    + "(0.125: eight tasks share a GPU); ingest, caption and shard tasks hold none.");
     public static final ConfigKey<Integer> SCORE_MODEL_BATCH_CLIPS = intKey("score.model_batch_clips", 4, 1, 1024,
             "Clips a task decodes before scoring them together, so that models with a batch dimension see several clips at once.");
     public static final ConfigKey<Double> SCORE_FACE_MIN_SCORE = doubleKey("score.face.min_score", 0.6, 0, 1,
@@ -431,7 +434,7 @@ public final class CurateKeys {
             CLIPS_MIN_S, CLIPS_MAX_S,
             DECODE_SAMPLE_FPS, DECODE_SHORT_SIDE, DECODE_SYNC_FPS, DECODE_AUDIO_RATE,
             MODELS_DIR, MODELS_REGISTRY, ONNX_DEVICE, ONNX_INTRA_OP_THREADS,
-            SCORE_SCORERS, SCORE_BATCH_CLIPS, SCORE_MODEL_BATCH_CLIPS, SCORE_FACE_MIN_SCORE, SCORE_FACE_NMS_IOU, SCORE_FACE_CLEAR_SCORE,
+            SCORE_SCORERS, SCORE_BATCH_CLIPS, SCORE_GPU_PER_TASK, SCORE_MODEL_BATCH_CLIPS, SCORE_FACE_MIN_SCORE, SCORE_FACE_NMS_IOU, SCORE_FACE_CLEAR_SCORE,
             SCORE_FACE_CLEAR_MIN_PX, SCORE_SHARP_FACE_SIZE, SCORE_SHARP_FRAME_WIDTH, SCORE_MOTION_GAP, SCORE_MOTION_STATIC_PX, SCORE_MOTION_PAIR_STRIDE, SCORE_MOTION_PRESET,
             SCORE_TEXT_FRAMES, SCORE_TEXT_MAX_SIDE, SCORE_TEXT_BIN, SCORE_TEXT_BOX, SCORE_TEXT_UNCLIP, SCORE_TEXT_READ, SCORE_TEXT_TESSDATA, SCORE_BRISQUE_MODEL, SCORE_BRISQUE_RANGE, SCORE_SPEECH_THRESHOLD,
             SCORE_SYNC_ESTIMATOR, SCORE_SYNC_ASD_ESTIMATOR, SCORE_SYNC_SYNCNET_MODEL, SCORE_SYNC_STABLE_MODEL, SCORE_SYNC_LIGHT_ASD_MODEL,
