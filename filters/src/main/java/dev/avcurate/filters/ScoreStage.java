@@ -76,22 +76,13 @@ public final class ScoreStage {
         return home.resolve(p).toAbsolutePath();
     }
 
-    /** Registry, models directory, and every problem with the models the configured scorers need. */
+    /** Every problem with the models and data files the configured scorers need (registry, models directory, the user's exports). */
     public static List<String> checkModels(CurateConfig cfg, Path home) {
         ModelRegistry reg = ModelRegistry.load(resolve(home, cfg.get(MODELS_REGISTRY)));
         Path dir = resolve(home, cfg.get(MODELS_DIR));
         List<String> problems = new ArrayList<>();
         for (String m : ScorerSet.registryModels(cfg)) problems.addAll(ModelRegistry.checkCached(reg.get(m), dir));
-        if (cfg.get(SCORE_SCORERS).contains("quality") && cfg.get(SCORE_QUALITY_ESTIMATOR).equals("brisque")) {
-            for (String f : List.of(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE))) {
-                if (!java.nio.file.Files.isRegularFile(Path.of(f))) problems.add("quality: BRISQUE file missing: " + f + " (Debian package opencv-data)");
-            }
-        }
-        if (cfg.get(SCORE_SCORERS).contains("text") && cfg.get(SCORE_TEXT_READ)
-                && !java.nio.file.Files.isRegularFile(Path.of(cfg.get(SCORE_TEXT_TESSDATA), "eng.traineddata"))) {
-            problems.add("text: Tesseract data missing: " + Path.of(cfg.get(SCORE_TEXT_TESSDATA), "eng.traineddata")
-                    + " (Debian package tesseract-ocr-eng), or set score.text.read_subtitles=false");
-        }
+        problems.addAll(JobFiles.checkData(cfg, reg, dir));
         if (cfg.get(SCORE_SCORERS).contains("identity") && (!cfg.get(SCORE_SCORERS).contains("faces") || !cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd"))) {
             problems.add("score.scorers: identity needs the faces scorer with score.face.estimator: scrfd (ArcFace aligns on SCRFD's five keypoints)");
         }
@@ -131,8 +122,8 @@ public final class ScoreStage {
         List<String> problems = checkModels(cfg, home);
         if (!problems.isEmpty()) throw new ModelException("models not ready (nothing was decoded):\n  " + String.join("\n  ", problems));
         ModelRegistry reg = ModelRegistry.load(resolve(home, cfg.get(MODELS_REGISTRY)));
-        String modelsDir = resolve(home, cfg.get(MODELS_DIR)).toString();
-        String version = ScorerSet.version(cfg, reg);
+        JobFiles here = JobFiles.of(cfg, reg, resolve(home, cfg.get(MODELS_DIR)));
+        String version = ScorerSet.version(cfg, reg, here);
         if (!DeltaTables.exists(spark, clipsPath)) throw new IllegalStateException("no clips table at " + clipsPath + ": run the ingest stage first");
 
         Map<String, String> cols = new LinkedHashMap<>(ScorerSet.columns(cfg));
@@ -155,6 +146,8 @@ public final class ScoreStage {
 
         List<String> scoreCols = new ArrayList<>(cols.keySet());
         StructType schema = schema(cols);
+        // The models, Tesseract's and BRISQUE's files and the user's exports go with the job: each executor opens its own copy.
+        JobFiles files = here.ship(spark.sparkContext());
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<CurateConfig> bcfg = jsc.broadcast(cfg);
         Broadcast<ModelRegistry> breg = jsc.broadcast(reg);
@@ -193,7 +186,7 @@ public final class ScoreStage {
                 List<Row> rows;
                 try {
                     rows = jsc.parallelize(part, slices)
-                            .mapPartitions((Iterator<ClipTask> it) -> scorePartition(it, bcfg.value(), breg.value(), modelsDir,
+                            .mapPartitions((Iterator<ClipTask> it) -> scorePartition(it, bcfg.value(), breg.value(), files,
                                     bconf.value(), scoreCols, version, taskNanos))
                             .collect();
                 } catch (Exception e) { // SparkException is checked to Java
@@ -227,13 +220,13 @@ public final class ScoreStage {
         return new Report(total, toScore.size(), failed.get(), version, (tEnd - t0) / 1e9, taskSeconds, phases);
     }
 
-    static Iterator<Row> scorePartition(Iterator<ClipTask> it, CurateConfig cfg, ModelRegistry reg, String modelsDir,
+    static Iterator<Row> scorePartition(Iterator<ClipTask> it, CurateConfig cfg, ModelRegistry reg, JobFiles files,
                                         SerializableConfiguration hconf, List<String> cols, String version,
                                         org.apache.spark.util.CollectionAccumulator<Map<String, Long>> taskNanos) {
         ClipDecoder decoder = ScorerSet.decoder(cfg, cfg.get(INGEST_TIMEOUT_S), hconf.value());
         long t0 = System.nanoTime();
         long[] decodeNanos = {0};
-        try (ScorerSet scorers = new ScorerSet(cfg, reg, Path.of(modelsDir))) {
+        try (ScorerSet scorers = new ScorerSet(cfg, reg, files)) {
             long loaded = System.nanoTime() - t0;
             List<Row> rows = scoreClips(it, cfg.get(SCORE_MODEL_BATCH_CLIPS), t -> {
                 long d0 = System.nanoTime();
