@@ -16,32 +16,39 @@ import java.io.PrintStream;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
+import scala.Tuple2;
 
 /**
  * The score stage: decodes each clip once and runs every configured scorer on that decode,
  * then merges the score columns (each with its estimator) into {@code clips}. Models are checked
- * against the registry before any video is decoded. A clip is scored again only when the scoring
- * configuration or a model changed ({@code scores_version}); a clip that cannot be decoded keeps
- * null scores and the reason in {@code score_error}.
+ * against the registry before any video is decoded, and shipped with the job ({@link JobFiles}).
+ * A clip is scored again only when the scoring configuration or a model changed
+ * ({@code scores_version}); a clip that cannot be decoded keeps null scores and the reason in
+ * {@code score_error}. The clips go from the table to the executors and their scores back as
+ * DataFrames: the driver holds plans and counts only ({@link #score}).
  */
 public final class ScoreStage {
     /**
@@ -131,93 +138,227 @@ public final class ScoreStage {
         cols.put("score_error", "STRING");
         DeltaTables.addMissingColumns(spark, clipsPath, cols);
 
-        Dataset<Row> clips = spark.read().format("delta").load(clipsPath);
-        long total = clips.count();
-        List<ClipTask> toScore = new ArrayList<>();
-        for (Row r : clips.filter(clips.col("scores_version").isNull().or(clips.col("scores_version").notEqual(version)))
-                .select("clip_id", "uri", "start_s", "end_s", "fps").collectAsList()) {
-            toScore.add(new ClipTask(r.getString(0), r.getString(1), r.getDouble(2), r.getDouble(3), r.getDouble(4)));
-        }
-        log.printf(Locale.ROOT, "[score] %d clips, %d to score (scores version %s), scorers %s%n", total, toScore.size(), version,
-                cfg.get(SCORE_SCORERS));
-        toScore.sort(Comparator.comparingDouble((ClipTask c) -> c.endS() - c.startS()).reversed().thenComparing(ClipTask::clipId));
-        long tPrepared = System.nanoTime();
-        long[] commitNanos = {0};
-
-        List<String> scoreCols = new ArrayList<>(cols.keySet());
-        StructType schema = schema(cols);
         // The models, Tesseract's and BRISQUE's files and the user's exports go with the job: each executor opens its own copy.
         JobFiles files = here.ship(spark.sparkContext());
+        List<String> scoreCols = new ArrayList<>(cols.keySet());
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<CurateConfig> bcfg = jsc.broadcast(cfg);
         Broadcast<ModelRegistry> breg = jsc.broadcast(reg);
         Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
-        AtomicLong done = new AtomicLong(), failed = new AtomicLong();
-        // Seconds inside the tasks, summed over executors: model loading, decoding, each scorer. Added from the
-        // collect's single result stage, so a retried or speculative task counts once.
+        // Seconds inside the tasks, summed over executors: model loading, decoding, each scorer. Added in the result
+        // stage of each batch's write job, so a retried or speculative task counts once.
         org.apache.spark.util.CollectionAccumulator<Map<String, Long>> taskNanos = spark.sparkContext().collectionAccumulator("score seconds");
-        int slicesMax = Math.max(1, spark.sparkContext().defaultParallelism() * 4);
-        // Progress inside a batch: finished tasks times the clips each task holds.
-        AtomicLong tasksDone = new AtomicLong();
-        long[] perTask = {1};
-        long[] batchSize = {0};
-        SparkListener listener = new SparkListener() {
-            @Override
-            public void onTaskEnd(SparkListenerTaskEnd e) {
-                if (e.taskInfo().successful()) tasksDone.incrementAndGet();
-            }
-        };
-        spark.sparkContext().addSparkListener(listener);
-        try (Progress progress = new Progress("score", "clips", toScore.size(),
-                () -> done.get() + Math.min(batchSize[0], tasksDone.get() * perTask[0]), () -> failed.get() + " failed",
-                cfg.get(PROGRESS_INTERVAL_S), log)) {
-            int batch = cfg.get(SCORE_BATCH_CLIPS);
-            for (int from = 0; from < toScore.size(); from += batch) {
-                List<ClipTask> part = toScore.subList(from, Math.min(toScore.size(), from + batch));
-                // Consecutive runs of the longest-first list: one model batch per task, or fewer clips when that
-                // would leave under four tasks per core. Spark starts tasks in order, so the long clips start first,
-                // the last to finish are the short ones (a bounded tail), and a core that finishes early takes the
-                // next task instead of idling behind a pre-dealt share.
-                int group = cfg.get(SCORE_MODEL_BATCH_CLIPS);
-                int slices = Math.max(1, Math.min(part.size(), Math.max(slicesMax, (part.size() + group - 1) / group)));
-                perTask[0] = Math.max(1, part.size() / slices);
-                batchSize[0] = part.size();
-                tasksDone.set(0);
-                List<Row> rows;
-                try {
-                    rows = jsc.parallelize(part, slices)
-                            .mapPartitions((Iterator<ClipTask> it) -> scorePartition(it, bcfg.value(), breg.value(), files,
-                                    bconf.value(), scoreCols, version, taskNanos))
-                            .collect();
-                } catch (Exception e) { // SparkException is checked to Java
-                    // A missing native library fails every clip: stop with its one message, not a score_error per clip.
-                    NativeLibraryException n = nativeFailure(e);
-                    if (n != null) throw n;
-                    throw ScoreStage.<RuntimeException>sneaky(e);
-                }
-                for (Row r : rows) if (!r.isNullAt(r.length() - 1)) failed.incrementAndGet();
-                long tc = System.nanoTime();
-                merge(clipsPath, spark.createDataFrame(rows, schema), scoreCols);
-                commitNanos[0] += System.nanoTime() - tc;
-                batchSize[0] = 0;
-                tasksDone.set(0);
-                done.addAndGet(part.size());
-                if (toScore.size() > batch) log.println(progress.line());
-            }
-            if (!toScore.isEmpty()) log.println(progress.line());
-        } finally {
-            spark.sparkContext().removeSparkListener(listener);
-        }
+        FlatMapFunction<Iterator<ClipTask>, Row> task = it -> scorePartition(it, bcfg.value(), breg.value(), files, bconf.value(),
+                scoreCols, version, taskNanos);
+        Outcome o = score(clipsPath, version, cols, task, t0);
+
         Map<String, Double> taskSeconds = new java.util.TreeMap<>();
         for (Map<String, Long> m : taskNanos.value()) m.forEach((k, v) -> taskSeconds.merge(k, v / 1e9, Double::sum));
         taskSeconds.replaceAll((k, v) -> Math.round(v * 1000) / 1000.0);
         long tEnd = System.nanoTime();
         // The stage's wall time in three parts: model checks and the work list, the scoring jobs, the merges into clips.
         Map<String, Double> phases = new LinkedHashMap<>();
-        phases.put("preparing", Math.round((tPrepared - t0) / 1e6) / 1000.0);
-        phases.put("scoring", Math.round((tEnd - tPrepared - commitNanos[0]) / 1e6) / 1000.0);
-        phases.put("committing", Math.round(commitNanos[0] / 1e6) / 1000.0);
-        return new Report(total, toScore.size(), failed.get(), version, (tEnd - t0) / 1e9, taskSeconds, phases);
+        phases.put("preparing", Math.round((o.preparedAt() - t0) / 1e6) / 1000.0);
+        phases.put("scoring", Math.round((tEnd - o.preparedAt() - o.commitNanos()) / 1e6) / 1000.0);
+        phases.put("committing", Math.round(o.commitNanos() / 1e6) / 1000.0);
+        return new Report(o.total(), o.scored(), o.failed(), version, (tEnd - t0) / 1e9, taskSeconds, phases);
+    }
+
+    /**
+     * Counts of {@link #score}: clips in the table, scored, failed; when the work list was ready
+     * ({@link System#nanoTime}) and the nanoseconds spent committing.
+     */
+    record Outcome(long total, long scored, long failed, long preparedAt, long commitNanos) {}
+
+    /** Where the stage keeps its work list and each batch's scores: {@code <output>/_work/score} beside {@code <output>/tables/clips}. */
+    static String workDir(String clipsPath) {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(clipsPath);
+        org.apache.hadoop.fs.Path parent = p.getParent();
+        if (parent != null && parent.getName().equals("tables") && parent.getParent() != null) {
+            return new org.apache.hadoop.fs.Path(parent.getParent(), "_work/score").toString();
+        }
+        return new org.apache.hadoop.fs.Path(parent == null ? p : parent, "_work/score-" + p.getName()).toString();
+    }
+
+    /**
+     * Scores the clips of {@code clipsPath} without {@code version} and merges their scores, the
+     * driver holding plans and counts only.
+     *
+     * <ol>
+     * <li>The work list: the clips to score, longest first (then by id), numbered 0..n-1 by
+     * {@code zipWithIndex} after a distributed sort, with {@code batch = index / score.batch_clips};
+     * written as Parquet under {@code <output>/_work/score/todo/batch=B}, so that every batch is
+     * fixed before the first merge changes the table it was read from.</li>
+     * <li>Per batch, in order: its clips are dealt to tasks by a partitioner on the index, task k
+     * holding the k-th run of consecutive clips (at most {@code score.model_batch_clips}, fewer when
+     * that would leave under four tasks per core) sorted by index. Spark launches a stage's tasks in
+     * partition order, so the long clips start first and the last tasks to start hold the shortest
+     * clips: the tail after the last start is at most one short task per core, and a core that
+     * finishes early takes the next task instead of idling behind a pre-dealt share. Each task runs
+     * {@code task} (one {@link ScorerSet} per task, models opened on the executor); its rows are
+     * written as Parquet under {@code _work/score/scores/batch=B} by the same job, then merged into
+     * {@code clips} by {@code clip_id}. The scorers run once per batch: the merge reads the written
+     * rows, and a killed job loses at most the batch in flight.</li>
+     * </ol>
+     * A killed run's work directory is deleted by the next run, which plans again from the table.
+     */
+    Outcome score(String clipsPath, String version, Map<String, String> cols, FlatMapFunction<Iterator<ClipTask>, Row> task, long t0) {
+        Dataset<Row> clips = spark.read().format("delta").load(clipsPath);
+        long total = clips.count();
+        Dataset<Row> todo = clips.filter(clips.col("scores_version").isNull().or(clips.col("scores_version").notEqual(version)))
+                .select("clip_id", "uri", "start_s", "end_s", "fps");
+        String work = workDir(clipsPath);
+        deleteRecursively(work);
+        long n = todo.count();
+        int batch = cfg.get(SCORE_BATCH_CLIPS);
+        if (n > 0) writeWorkList(todo, work + "/todo", batch);
+        log.printf(Locale.ROOT, "[score] %d clips, %d to score (scores version %s), scorers %s%n", total, n, version, cfg.get(SCORE_SCORERS));
+        long tPrepared = System.nanoTime();
+        long commitNanos = 0;
+
+        List<String> scoreCols = new ArrayList<>(cols.keySet());
+        StructType schema = schema(cols);
+        AtomicLong done = new AtomicLong(), failed = new AtomicLong();
+        int slicesMax = Math.max(1, spark.sparkContext().defaultParallelism() * 4);
+        // Progress inside a batch: finished scoring tasks (the result stage of the batch's write job) times the clips each holds.
+        String tagKey = "avcurate.score.batch";
+        String[] tag = {""};
+        java.util.Set<Integer> scoringStages = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicLong tasksDone = new AtomicLong();
+        long[] perTask = {1};
+        long[] batchSize = {0};
+        SparkListener listener = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart e) {
+                java.util.Properties p = e.properties();
+                if (p != null && !tag[0].isEmpty() && tag[0].equals(p.getProperty(tagKey))) {
+                    for (Object id : scala.jdk.javaapi.CollectionConverters.asJava(e.stageIds())) scoringStages.add((Integer) id);
+                }
+            }
+
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd e) {
+                if (e.taskInfo().successful() && "ResultTask".equals(e.taskType()) && scoringStages.contains(e.stageId())) {
+                    tasksDone.incrementAndGet();
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(listener);
+        try (Progress progress = new Progress("score", "clips", n,
+                () -> done.get() + Math.min(batchSize[0], tasksDone.get() * perTask[0]), () -> failed.get() + " failed",
+                cfg.get(PROGRESS_INTERVAL_S), log)) {
+            long batches = (n + batch - 1) / batch;
+            for (long b = 0; b < batches; b++) {
+                long base = b * batch;
+                long size = Math.min(batch, n - base);
+                int group = cfg.get(SCORE_MODEL_BATCH_CLIPS);
+                long slices = Math.max(1, Math.min(size, Math.max(slicesMax, (size + group - 1) / group)));
+                perTask[0] = (size + slices - 1) / slices;
+                int tasks = (int) ((size + perTask[0] - 1) / perTask[0]);
+                batchSize[0] = size;
+                tasksDone.set(0);
+                scoringStages.clear();
+                JavaRDD<ClipTask> dealt = spark.read().schema(WORK_LIST).parquet(work + "/todo/batch=" + b).javaRDD()
+                        .mapToPair(r -> new Tuple2<>(r.getLong(0), new ClipTask(r.getString(1), r.getString(2), r.getDouble(3),
+                                r.getDouble(4), r.getDouble(5))))
+                        .repartitionAndSortWithinPartitions(new TaskPartitioner(base, perTask[0], tasks))
+                        .values();
+                String scores = work + "/scores/batch=" + b;
+                tag[0] = version + "/" + b;
+                spark.sparkContext().setLocalProperty(tagKey, tag[0]);
+                try {
+                    spark.createDataFrame(dealt.mapPartitions(task), schema).write().mode(SaveMode.Overwrite).parquet(scores);
+                } catch (Exception e) { // SparkException is checked to Java
+                    // A missing native library fails every clip: stop with its one message, not a score_error per clip.
+                    NativeLibraryException x = nativeFailure(e);
+                    if (x != null) throw x;
+                    throw ScoreStage.<RuntimeException>sneaky(e);
+                } finally {
+                    spark.sparkContext().setLocalProperty(tagKey, null);
+                    tag[0] = "";
+                }
+                long tc = System.nanoTime();
+                Dataset<Row> rows = spark.read().schema(schema).parquet(scores);
+                failed.addAndGet(rows.filter(rows.col("score_error").isNotNull()).count());
+                merge(clipsPath, rows, scoreCols);
+                deleteRecursively(scores);
+                commitNanos += System.nanoTime() - tc;
+                batchSize[0] = 0;
+                tasksDone.set(0);
+                done.addAndGet(size);
+                if (n > batch) log.println(progress.line());
+            }
+            if (n > 0) log.println(progress.line());
+        } finally {
+            spark.sparkContext().removeSparkListener(listener);
+        }
+        deleteRecursively(work);
+        return new Outcome(total, n, failed.get(), tPrepared, commitNanos);
+    }
+
+    /** A row of the work list: index, clip and time range (the batch is the directory). */
+    static final StructType WORK_LIST = DataTypes.createStructType(List.of(
+            DataTypes.createStructField("idx", DataTypes.LongType, false),
+            DataTypes.createStructField("clip_id", DataTypes.StringType, false),
+            DataTypes.createStructField("uri", DataTypes.StringType, true),
+            DataTypes.createStructField("start_s", DataTypes.DoubleType, false),
+            DataTypes.createStructField("end_s", DataTypes.DoubleType, false),
+            DataTypes.createStructField("fps", DataTypes.DoubleType, false)));
+
+    /** Numbers the clips longest first (ties by id) and writes them by batch; the driver sees none of them. */
+    private void writeWorkList(Dataset<Row> todo, String dir, int batch) {
+        JavaRDD<Row> indexed = todo.orderBy(todo.col("end_s").minus(todo.col("start_s")).desc(), todo.col("clip_id").asc())
+                .javaRDD().zipWithIndex()
+                .map(t -> RowFactory.create(t._2(), t._1().getString(0), t._1().getString(1), t._1().getDouble(2), t._1().getDouble(3),
+                        t._1().getDouble(4), t._2() / batch));
+        List<StructField> fields = new ArrayList<>(List.of(WORK_LIST.fields()));
+        fields.add(DataTypes.createStructField("batch", DataTypes.LongType, false));
+        spark.createDataFrame(indexed, DataTypes.createStructType(fields)).write().mode(SaveMode.Overwrite).partitionBy("batch").parquet(dir);
+    }
+
+    /**
+     * Deals a batch's clips to tasks by their index in the longest-first list: task k holds the
+     * indices {@code base + k * perTask} to {@code base + (k + 1) * perTask - 1}.
+     */
+    static final class TaskPartitioner extends Partitioner {
+        private final long base;
+        private final long perTask;
+        private final int tasks;
+
+        TaskPartitioner(long base, long perTask, int tasks) {
+            this.base = base;
+            this.perTask = perTask;
+            this.tasks = tasks;
+        }
+
+        @Override
+        public int numPartitions() {
+            return tasks;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return (int) Math.max(0, Math.min(tasks - 1, ((Long) key - base) / perTask));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TaskPartitioner t && t.base == base && t.perTask == perTask && t.tasks == tasks;
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(base, perTask, tasks);
+        }
+    }
+
+    private void deleteRecursively(String dir) {
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dir);
+            p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot delete " + dir, e);
+        }
     }
 
     static Iterator<Row> scorePartition(Iterator<ClipTask> it, CurateConfig cfg, ModelRegistry reg, JobFiles files,
