@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -150,7 +149,7 @@ public final class ScoreStage {
         org.apache.spark.util.CollectionAccumulator<Map<String, Long>> taskNanos = spark.sparkContext().collectionAccumulator("score seconds");
         FlatMapFunction<Iterator<ClipTask>, Row> task = it -> scorePartition(it, bcfg.value(), breg.value(), files, bconf.value(),
                 scoreCols, version, taskNanos);
-        Outcome o = score(clipsPath, version, cols, task, t0);
+        Outcome o = score(clipsPath, version, cols, task);
 
         Map<String, Double> taskSeconds = new java.util.TreeMap<>();
         for (Map<String, Long> m : taskNanos.value()) m.forEach((k, v) -> taskSeconds.merge(k, v / 1e9, Double::sum));
@@ -172,12 +171,7 @@ public final class ScoreStage {
 
     /** Where the stage keeps its work list and each batch's scores: {@code <output>/_work/score} beside {@code <output>/tables/clips}. */
     static String workDir(String clipsPath) {
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(clipsPath);
-        org.apache.hadoop.fs.Path parent = p.getParent();
-        if (parent != null && parent.getName().equals("tables") && parent.getParent() != null) {
-            return new org.apache.hadoop.fs.Path(parent.getParent(), "_work/score").toString();
-        }
-        return new org.apache.hadoop.fs.Path(parent == null ? p : parent, "_work/score-" + p.getName()).toString();
+        return StageWork.dir(clipsPath, "score");
     }
 
     /**
@@ -202,16 +196,19 @@ public final class ScoreStage {
      * </ol>
      * A killed run's work directory is deleted by the next run, which plans again from the table.
      */
-    Outcome score(String clipsPath, String version, Map<String, String> cols, FlatMapFunction<Iterator<ClipTask>, Row> task, long t0) {
+    Outcome score(String clipsPath, String version, Map<String, String> cols, FlatMapFunction<Iterator<ClipTask>, Row> task) {
         Dataset<Row> clips = spark.read().format("delta").load(clipsPath);
         long total = clips.count();
         Dataset<Row> todo = clips.filter(clips.col("scores_version").isNull().or(clips.col("scores_version").notEqual(version)))
                 .select("clip_id", "uri", "start_s", "end_s", "fps");
         String work = workDir(clipsPath);
-        deleteRecursively(work);
-        long n = todo.count();
+        StageWork.delete(spark, work);
         int batch = cfg.get(SCORE_BATCH_CLIPS);
-        if (n > 0) writeWorkList(todo, work + "/todo", batch);
+        long n = todo.count();
+        if (n > 0) {
+            writeWorkList(todo, work + "/todo", batch);
+            n = spark.read().parquet(work + "/todo").count(); // the batches are the list's, whatever the table did since
+        }
         log.printf(Locale.ROOT, "[score] %d clips, %d to score (scores version %s), scorers %s%n", total, n, version, cfg.get(SCORE_SCORERS));
         long tPrepared = System.nanoTime();
         long commitNanos = 0;
@@ -252,16 +249,15 @@ public final class ScoreStage {
                 long base = b * batch;
                 long size = Math.min(batch, n - base);
                 int group = cfg.get(SCORE_MODEL_BATCH_CLIPS);
-                long slices = Math.max(1, Math.min(size, Math.max(slicesMax, (size + group - 1) / group)));
-                perTask[0] = (size + slices - 1) / slices;
-                int tasks = (int) ((size + perTask[0] - 1) / perTask[0]);
+                StageWork.TaskPartitioner tasks = StageWork.TaskPartitioner.of(base, size, slicesMax, group);
+                perTask[0] = tasks.perTask();
                 batchSize[0] = size;
                 tasksDone.set(0);
                 scoringStages.clear();
                 JavaRDD<ClipTask> dealt = spark.read().schema(WORK_LIST).parquet(work + "/todo/batch=" + b).javaRDD()
                         .mapToPair(r -> new Tuple2<>(r.getLong(0), new ClipTask(r.getString(1), r.getString(2), r.getDouble(3),
                                 r.getDouble(4), r.getDouble(5))))
-                        .repartitionAndSortWithinPartitions(new TaskPartitioner(base, perTask[0], tasks))
+                        .repartitionAndSortWithinPartitions(tasks)
                         .values();
                 String scores = work + "/scores/batch=" + b;
                 tag[0] = version + "/" + b;
@@ -281,7 +277,7 @@ public final class ScoreStage {
                 Dataset<Row> rows = spark.read().schema(schema).parquet(scores);
                 failed.addAndGet(rows.filter(rows.col("score_error").isNotNull()).count());
                 merge(clipsPath, rows, scoreCols);
-                deleteRecursively(scores);
+                StageWork.delete(spark, scores);
                 commitNanos += System.nanoTime() - tc;
                 batchSize[0] = 0;
                 tasksDone.set(0);
@@ -292,7 +288,7 @@ public final class ScoreStage {
         } finally {
             spark.sparkContext().removeSparkListener(listener);
         }
-        deleteRecursively(work);
+        StageWork.delete(spark, work);
         return new Outcome(total, n, failed.get(), tPrepared, commitNanos);
     }
 
@@ -316,50 +312,6 @@ public final class ScoreStage {
         spark.createDataFrame(indexed, DataTypes.createStructType(fields)).write().mode(SaveMode.Overwrite).partitionBy("batch").parquet(dir);
     }
 
-    /**
-     * Deals a batch's clips to tasks by their index in the longest-first list: task k holds the
-     * indices {@code base + k * perTask} to {@code base + (k + 1) * perTask - 1}.
-     */
-    static final class TaskPartitioner extends Partitioner {
-        private final long base;
-        private final long perTask;
-        private final int tasks;
-
-        TaskPartitioner(long base, long perTask, int tasks) {
-            this.base = base;
-            this.perTask = perTask;
-            this.tasks = tasks;
-        }
-
-        @Override
-        public int numPartitions() {
-            return tasks;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return (int) Math.max(0, Math.min(tasks - 1, ((Long) key - base) / perTask));
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof TaskPartitioner t && t.base == base && t.perTask == perTask && t.tasks == tasks;
-        }
-
-        @Override
-        public int hashCode() {
-            return java.util.Objects.hash(base, perTask, tasks);
-        }
-    }
-
-    private void deleteRecursively(String dir) {
-        try {
-            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dir);
-            p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot delete " + dir, e);
-        }
-    }
 
     static Iterator<Row> scorePartition(Iterator<ClipTask> it, CurateConfig cfg, ModelRegistry reg, JobFiles files,
                                         SerializableConfiguration hconf, List<String> cols, String version,
