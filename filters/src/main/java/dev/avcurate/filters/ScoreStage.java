@@ -16,32 +16,38 @@ import java.io.PrintStream;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
+import scala.Tuple2;
 
 /**
  * The score stage: decodes each clip once and runs every configured scorer on that decode,
  * then merges the score columns (each with its estimator) into {@code clips}. Models are checked
- * against the registry before any video is decoded. A clip is scored again only when the scoring
- * configuration or a model changed ({@code scores_version}); a clip that cannot be decoded keeps
- * null scores and the reason in {@code score_error}.
+ * against the registry before any video is decoded, and shipped with the job ({@link JobFiles}).
+ * A clip is scored again only when the scoring configuration or a model changed
+ * ({@code scores_version}); a clip that cannot be decoded keeps null scores and the reason in
+ * {@code score_error}. The clips go from the table to the executors and their scores back as
+ * DataFrames: the driver holds plans and counts only ({@link #score}).
  */
 public final class ScoreStage {
     /**
@@ -76,22 +82,13 @@ public final class ScoreStage {
         return home.resolve(p).toAbsolutePath();
     }
 
-    /** Registry, models directory, and every problem with the models the configured scorers need. */
+    /** Every problem with the models and data files the configured scorers need (registry, models directory, the user's exports). */
     public static List<String> checkModels(CurateConfig cfg, Path home) {
         ModelRegistry reg = ModelRegistry.load(resolve(home, cfg.get(MODELS_REGISTRY)));
         Path dir = resolve(home, cfg.get(MODELS_DIR));
         List<String> problems = new ArrayList<>();
         for (String m : ScorerSet.registryModels(cfg)) problems.addAll(ModelRegistry.checkCached(reg.get(m), dir));
-        if (cfg.get(SCORE_SCORERS).contains("quality") && cfg.get(SCORE_QUALITY_ESTIMATOR).equals("brisque")) {
-            for (String f : List.of(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE))) {
-                if (!java.nio.file.Files.isRegularFile(Path.of(f))) problems.add("quality: BRISQUE file missing: " + f + " (Debian package opencv-data)");
-            }
-        }
-        if (cfg.get(SCORE_SCORERS).contains("text") && cfg.get(SCORE_TEXT_READ)
-                && !java.nio.file.Files.isRegularFile(Path.of(cfg.get(SCORE_TEXT_TESSDATA), "eng.traineddata"))) {
-            problems.add("text: Tesseract data missing: " + Path.of(cfg.get(SCORE_TEXT_TESSDATA), "eng.traineddata")
-                    + " (Debian package tesseract-ocr-eng), or set score.text.read_subtitles=false");
-        }
+        problems.addAll(JobFiles.checkData(cfg, reg, dir));
         if (cfg.get(SCORE_SCORERS).contains("identity") && (!cfg.get(SCORE_SCORERS).contains("faces") || !cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd"))) {
             problems.add("score.scorers: identity needs the faces scorer with score.face.estimator: scrfd (ArcFace aligns on SCRFD's five keypoints)");
         }
@@ -131,8 +128,8 @@ public final class ScoreStage {
         List<String> problems = checkModels(cfg, home);
         if (!problems.isEmpty()) throw new ModelException("models not ready (nothing was decoded):\n  " + String.join("\n  ", problems));
         ModelRegistry reg = ModelRegistry.load(resolve(home, cfg.get(MODELS_REGISTRY)));
-        String modelsDir = resolve(home, cfg.get(MODELS_DIR)).toString();
-        String version = ScorerSet.version(cfg, reg);
+        JobFiles here = JobFiles.of(cfg, reg, resolve(home, cfg.get(MODELS_DIR)));
+        String version = ScorerSet.version(cfg, reg, here);
         if (!DeltaTables.exists(spark, clipsPath)) throw new IllegalStateException("no clips table at " + clipsPath + ": run the ingest stage first");
 
         Map<String, String> cols = new LinkedHashMap<>(ScorerSet.columns(cfg));
@@ -140,100 +137,189 @@ public final class ScoreStage {
         cols.put("score_error", "STRING");
         DeltaTables.addMissingColumns(spark, clipsPath, cols);
 
-        Dataset<Row> clips = spark.read().format("delta").load(clipsPath);
-        long total = clips.count();
-        List<ClipTask> toScore = new ArrayList<>();
-        for (Row r : clips.filter(clips.col("scores_version").isNull().or(clips.col("scores_version").notEqual(version)))
-                .select("clip_id", "uri", "start_s", "end_s", "fps").collectAsList()) {
-            toScore.add(new ClipTask(r.getString(0), r.getString(1), r.getDouble(2), r.getDouble(3), r.getDouble(4)));
-        }
-        log.printf(Locale.ROOT, "[score] %d clips, %d to score (scores version %s), scorers %s%n", total, toScore.size(), version,
-                cfg.get(SCORE_SCORERS));
-        toScore.sort(Comparator.comparingDouble((ClipTask c) -> c.endS() - c.startS()).reversed().thenComparing(ClipTask::clipId));
-        long tPrepared = System.nanoTime();
-        long[] commitNanos = {0};
-
+        // The models, Tesseract's and BRISQUE's files and the user's exports go with the job: each executor opens its own copy.
+        JobFiles files = here.ship(spark.sparkContext());
         List<String> scoreCols = new ArrayList<>(cols.keySet());
-        StructType schema = schema(cols);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<CurateConfig> bcfg = jsc.broadcast(cfg);
         Broadcast<ModelRegistry> breg = jsc.broadcast(reg);
         Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
-        AtomicLong done = new AtomicLong(), failed = new AtomicLong();
-        // Seconds inside the tasks, summed over executors: model loading, decoding, each scorer. Added from the
-        // collect's single result stage, so a retried or speculative task counts once.
+        // Seconds inside the tasks, summed over executors: model loading, decoding, each scorer. Added in the result
+        // stage of each batch's write job, so a retried or speculative task counts once.
         org.apache.spark.util.CollectionAccumulator<Map<String, Long>> taskNanos = spark.sparkContext().collectionAccumulator("score seconds");
-        int slicesMax = Math.max(1, spark.sparkContext().defaultParallelism() * 4);
-        // Progress inside a batch: finished tasks times the clips each task holds.
-        AtomicLong tasksDone = new AtomicLong();
-        long[] perTask = {1};
-        long[] batchSize = {0};
-        SparkListener listener = new SparkListener() {
-            @Override
-            public void onTaskEnd(SparkListenerTaskEnd e) {
-                if (e.taskInfo().successful()) tasksDone.incrementAndGet();
-            }
-        };
-        spark.sparkContext().addSparkListener(listener);
-        try (Progress progress = new Progress("score", "clips", toScore.size(),
-                () -> done.get() + Math.min(batchSize[0], tasksDone.get() * perTask[0]), () -> failed.get() + " failed",
-                cfg.get(PROGRESS_INTERVAL_S), log)) {
-            int batch = cfg.get(SCORE_BATCH_CLIPS);
-            for (int from = 0; from < toScore.size(); from += batch) {
-                List<ClipTask> part = toScore.subList(from, Math.min(toScore.size(), from + batch));
-                // Consecutive runs of the longest-first list: one model batch per task, or fewer clips when that
-                // would leave under four tasks per core. Spark starts tasks in order, so the long clips start first,
-                // the last to finish are the short ones (a bounded tail), and a core that finishes early takes the
-                // next task instead of idling behind a pre-dealt share.
-                int group = cfg.get(SCORE_MODEL_BATCH_CLIPS);
-                int slices = Math.max(1, Math.min(part.size(), Math.max(slicesMax, (part.size() + group - 1) / group)));
-                perTask[0] = Math.max(1, part.size() / slices);
-                batchSize[0] = part.size();
-                tasksDone.set(0);
-                List<Row> rows;
-                try {
-                    rows = jsc.parallelize(part, slices)
-                            .mapPartitions((Iterator<ClipTask> it) -> scorePartition(it, bcfg.value(), breg.value(), modelsDir,
-                                    bconf.value(), scoreCols, version, taskNanos))
-                            .collect();
-                } catch (Exception e) { // SparkException is checked to Java
-                    // A missing native library fails every clip: stop with its one message, not a score_error per clip.
-                    NativeLibraryException n = nativeFailure(e);
-                    if (n != null) throw n;
-                    throw ScoreStage.<RuntimeException>sneaky(e);
-                }
-                for (Row r : rows) if (!r.isNullAt(r.length() - 1)) failed.incrementAndGet();
-                long tc = System.nanoTime();
-                merge(clipsPath, spark.createDataFrame(rows, schema), scoreCols);
-                commitNanos[0] += System.nanoTime() - tc;
-                batchSize[0] = 0;
-                tasksDone.set(0);
-                done.addAndGet(part.size());
-                if (toScore.size() > batch) log.println(progress.line());
-            }
-            if (!toScore.isEmpty()) log.println(progress.line());
-        } finally {
-            spark.sparkContext().removeSparkListener(listener);
-        }
+        FlatMapFunction<Iterator<ClipTask>, Row> task = it -> scorePartition(it, bcfg.value(), breg.value(), files, bconf.value(),
+                scoreCols, version, taskNanos);
+        Outcome o = score(clipsPath, version, cols, task);
+
         Map<String, Double> taskSeconds = new java.util.TreeMap<>();
         for (Map<String, Long> m : taskNanos.value()) m.forEach((k, v) -> taskSeconds.merge(k, v / 1e9, Double::sum));
         taskSeconds.replaceAll((k, v) -> Math.round(v * 1000) / 1000.0);
         long tEnd = System.nanoTime();
         // The stage's wall time in three parts: model checks and the work list, the scoring jobs, the merges into clips.
         Map<String, Double> phases = new LinkedHashMap<>();
-        phases.put("preparing", Math.round((tPrepared - t0) / 1e6) / 1000.0);
-        phases.put("scoring", Math.round((tEnd - tPrepared - commitNanos[0]) / 1e6) / 1000.0);
-        phases.put("committing", Math.round(commitNanos[0] / 1e6) / 1000.0);
-        return new Report(total, toScore.size(), failed.get(), version, (tEnd - t0) / 1e9, taskSeconds, phases);
+        phases.put("preparing", Math.round((o.preparedAt() - t0) / 1e6) / 1000.0);
+        phases.put("scoring", Math.round((tEnd - o.preparedAt() - o.commitNanos()) / 1e6) / 1000.0);
+        phases.put("committing", Math.round(o.commitNanos() / 1e6) / 1000.0);
+        return new Report(o.total(), o.scored(), o.failed(), version, (tEnd - t0) / 1e9, taskSeconds, phases);
     }
 
-    static Iterator<Row> scorePartition(Iterator<ClipTask> it, CurateConfig cfg, ModelRegistry reg, String modelsDir,
+    /**
+     * Counts of {@link #score}: clips in the table, scored, failed; when the work list was ready
+     * ({@link System#nanoTime}) and the nanoseconds spent committing.
+     */
+    record Outcome(long total, long scored, long failed, long preparedAt, long commitNanos) {}
+
+    /** Where the stage keeps its work list and each batch's scores: {@code <output>/_work/score} beside {@code <output>/tables/clips}. */
+    static String workDir(String clipsPath) {
+        return StageWork.dir(clipsPath, "score");
+    }
+
+    /**
+     * Scores the clips of {@code clipsPath} without {@code version} and merges their scores, the
+     * driver holding plans and counts only.
+     *
+     * <ol>
+     * <li>The work list: the clips to score, longest first (then by id), numbered 0..n-1 by
+     * {@code zipWithIndex} after a distributed sort, with {@code batch = index / score.batch_clips};
+     * written as Parquet under {@code <output>/_work/score/todo/batch=B}, so that every batch is
+     * fixed before the first merge changes the table it was read from.</li>
+     * <li>Per batch, in order: its clips are dealt to tasks by a partitioner on the index, task k
+     * holding the k-th run of consecutive clips (at most {@code score.model_batch_clips}, fewer when
+     * that would leave under four tasks per core) sorted by index. Spark launches a stage's tasks in
+     * partition order, so the long clips start first and the last tasks to start hold the shortest
+     * clips: the tail after the last start is at most one short task per core, and a core that
+     * finishes early takes the next task instead of idling behind a pre-dealt share. Each task runs
+     * {@code task} (one {@link ScorerSet} per task, models opened on the executor); its rows are
+     * written as Parquet under {@code _work/score/scores/batch=B} by the same job, then merged into
+     * {@code clips} by {@code clip_id}. The scorers run once per batch: the merge reads the written
+     * rows, and a killed job loses at most the batch in flight.</li>
+     * </ol>
+     * A killed run's work directory is deleted by the next run, which plans again from the table.
+     */
+    Outcome score(String clipsPath, String version, Map<String, String> cols, FlatMapFunction<Iterator<ClipTask>, Row> task) {
+        Dataset<Row> clips = spark.read().format("delta").load(clipsPath);
+        long total = clips.count();
+        Dataset<Row> todo = clips.filter(clips.col("scores_version").isNull().or(clips.col("scores_version").notEqual(version)))
+                .select("clip_id", "uri", "start_s", "end_s", "fps");
+        String work = workDir(clipsPath);
+        StageWork.delete(spark, work);
+        int batch = cfg.get(SCORE_BATCH_CLIPS);
+        long n = todo.count();
+        if (n > 0) {
+            writeWorkList(todo, work + "/todo", batch);
+            n = spark.read().parquet(work + "/todo").count(); // the batches are the list's, whatever the table did since
+        }
+        log.printf(Locale.ROOT, "[score] %d clips, %d to score (scores version %s), scorers %s%n", total, n, version, cfg.get(SCORE_SCORERS));
+        long tPrepared = System.nanoTime();
+        long commitNanos = 0;
+
+        List<String> scoreCols = new ArrayList<>(cols.keySet());
+        StructType schema = schema(cols);
+        AtomicLong done = new AtomicLong(), failed = new AtomicLong();
+        int slicesMax = Math.max(1, spark.sparkContext().defaultParallelism() * 4);
+        // Progress inside a batch: finished scoring tasks (the result stage of the batch's write job) times the clips each holds.
+        String tagKey = "avcurate.score.batch";
+        String[] tag = {""};
+        java.util.Set<Integer> scoringStages = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicLong tasksDone = new AtomicLong();
+        long[] perTask = {1};
+        long[] batchSize = {0};
+        SparkListener listener = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart e) {
+                java.util.Properties p = e.properties();
+                if (p != null && !tag[0].isEmpty() && tag[0].equals(p.getProperty(tagKey))) {
+                    for (Object id : scala.jdk.javaapi.CollectionConverters.asJava(e.stageIds())) scoringStages.add((Integer) id);
+                }
+            }
+
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd e) {
+                if (e.taskInfo().successful() && "ResultTask".equals(e.taskType()) && scoringStages.contains(e.stageId())) {
+                    tasksDone.incrementAndGet();
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(listener);
+        try (Progress progress = new Progress("score", "clips", n,
+                () -> done.get() + Math.min(batchSize[0], tasksDone.get() * perTask[0]), () -> failed.get() + " failed",
+                cfg.get(PROGRESS_INTERVAL_S), log)) {
+            long batches = (n + batch - 1) / batch;
+            for (long b = 0; b < batches; b++) {
+                long base = b * batch;
+                long size = Math.min(batch, n - base);
+                int group = cfg.get(SCORE_MODEL_BATCH_CLIPS);
+                StageWork.TaskPartitioner tasks = StageWork.TaskPartitioner.of(base, size, slicesMax, group);
+                perTask[0] = tasks.perTask();
+                batchSize[0] = size;
+                tasksDone.set(0);
+                scoringStages.clear();
+                JavaRDD<ClipTask> dealt = spark.read().schema(WORK_LIST).parquet(work + "/todo/batch=" + b).javaRDD()
+                        .mapToPair(r -> new Tuple2<>(r.getLong(0), new ClipTask(r.getString(1), r.getString(2), r.getDouble(3),
+                                r.getDouble(4), r.getDouble(5))))
+                        .repartitionAndSortWithinPartitions(tasks)
+                        .values();
+                String scores = work + "/scores/batch=" + b;
+                tag[0] = version + "/" + b;
+                spark.sparkContext().setLocalProperty(tagKey, tag[0]);
+                try {
+                    spark.createDataFrame(dealt.mapPartitions(task), schema).write().mode(SaveMode.Overwrite).parquet(scores);
+                } catch (Exception e) { // SparkException is checked to Java
+                    // A missing native library fails every clip: stop with its one message, not a score_error per clip.
+                    NativeLibraryException x = nativeFailure(e);
+                    if (x != null) throw x;
+                    throw ScoreStage.<RuntimeException>sneaky(e);
+                } finally {
+                    spark.sparkContext().setLocalProperty(tagKey, null);
+                    tag[0] = "";
+                }
+                long tc = System.nanoTime();
+                Dataset<Row> rows = spark.read().schema(schema).parquet(scores);
+                failed.addAndGet(rows.filter(rows.col("score_error").isNotNull()).count());
+                merge(clipsPath, rows, scoreCols);
+                StageWork.delete(spark, scores);
+                commitNanos += System.nanoTime() - tc;
+                batchSize[0] = 0;
+                tasksDone.set(0);
+                done.addAndGet(size);
+                if (n > batch) log.println(progress.line());
+            }
+            if (n > 0) log.println(progress.line());
+        } finally {
+            spark.sparkContext().removeSparkListener(listener);
+        }
+        StageWork.delete(spark, work);
+        return new Outcome(total, n, failed.get(), tPrepared, commitNanos);
+    }
+
+    /** A row of the work list: index, clip and time range (the batch is the directory). */
+    static final StructType WORK_LIST = DataTypes.createStructType(List.of(
+            DataTypes.createStructField("idx", DataTypes.LongType, false),
+            DataTypes.createStructField("clip_id", DataTypes.StringType, false),
+            DataTypes.createStructField("uri", DataTypes.StringType, true),
+            DataTypes.createStructField("start_s", DataTypes.DoubleType, false),
+            DataTypes.createStructField("end_s", DataTypes.DoubleType, false),
+            DataTypes.createStructField("fps", DataTypes.DoubleType, false)));
+
+    /** Numbers the clips longest first (ties by id) and writes them by batch; the driver sees none of them. */
+    private void writeWorkList(Dataset<Row> todo, String dir, int batch) {
+        JavaRDD<Row> indexed = todo.orderBy(todo.col("end_s").minus(todo.col("start_s")).desc(), todo.col("clip_id").asc())
+                .javaRDD().zipWithIndex()
+                .map(t -> RowFactory.create(t._2(), t._1().getString(0), t._1().getString(1), t._1().getDouble(2), t._1().getDouble(3),
+                        t._1().getDouble(4), t._2() / batch));
+        List<StructField> fields = new ArrayList<>(List.of(WORK_LIST.fields()));
+        fields.add(DataTypes.createStructField("batch", DataTypes.LongType, false));
+        spark.createDataFrame(indexed, DataTypes.createStructType(fields)).write().mode(SaveMode.Overwrite).partitionBy("batch").parquet(dir);
+    }
+
+
+    static Iterator<Row> scorePartition(Iterator<ClipTask> it, CurateConfig cfg, ModelRegistry reg, JobFiles files,
                                         SerializableConfiguration hconf, List<String> cols, String version,
                                         org.apache.spark.util.CollectionAccumulator<Map<String, Long>> taskNanos) {
         ClipDecoder decoder = ScorerSet.decoder(cfg, cfg.get(INGEST_TIMEOUT_S), hconf.value());
         long t0 = System.nanoTime();
         long[] decodeNanos = {0};
-        try (ScorerSet scorers = new ScorerSet(cfg, reg, Path.of(modelsDir))) {
+        try (ScorerSet scorers = new ScorerSet(cfg, reg, files)) {
             long loaded = System.nanoTime() - t0;
             List<Row> rows = scoreClips(it, cfg.get(SCORE_MODEL_BATCH_CLIPS), t -> {
                 long d0 = System.nanoTime();

@@ -158,12 +158,15 @@ public final class CurateKeys {
             "DB post-processing: how far boxes are grown (offset = area * ratio / perimeter).");
     public static final ConfigKey<Boolean> SCORE_TEXT_READ = boolKey("score.text.read_subtitles", true,
             "Read the subtitle band's text with Tesseract into subtitle_text (for audits).");
-    public static final ConfigKey<String> SCORE_TEXT_TESSDATA = stringKey("score.text.tessdata", "/usr/share/tesseract-ocr/5/tessdata",
-            "Directory with eng.traineddata (Debian tesseract-ocr-eng).");
-    public static final ConfigKey<String> SCORE_BRISQUE_MODEL = stringKey("score.quality.brisque_model",
-            "/usr/share/opencv4/quality/brisque_model_live.yml", "BRISQUE SVM model (Debian opencv-data) for quality_technical.");
-    public static final ConfigKey<String> SCORE_BRISQUE_RANGE = stringKey("score.quality.brisque_range",
-            "/usr/share/opencv4/quality/brisque_range_live.yml", "BRISQUE feature ranges (Debian opencv-data).");
+    public static final ConfigKey<String> SCORE_TEXT_TESSDATA = stringKey("score.text.tessdata", "",
+            "Directory with eng.traineddata; empty = the copy `bin/curate models fetch` puts under models.dir (tessdata/, "
+                    + "SHA-256 checked), else Debian's tesseract-ocr-eng (/usr/share/tesseract-ocr/5/tessdata). Shipped to the executors with the job.");
+    public static final ConfigKey<String> SCORE_BRISQUE_MODEL = stringKey("score.quality.brisque_model", "",
+            "BRISQUE SVM model for quality_technical; empty = the copy `bin/curate models fetch` puts under models.dir (brisque/, "
+                    + "SHA-256 checked), else Debian's opencv-data (/usr/share/opencv4/quality/brisque_model_live.yml). Shipped to the executors with the job.");
+    public static final ConfigKey<String> SCORE_BRISQUE_RANGE = stringKey("score.quality.brisque_range", "",
+            "BRISQUE feature ranges; empty = the copy under models.dir (brisque/), else Debian's opencv-data "
+                    + "(/usr/share/opencv4/quality/brisque_range_live.yml).");
     public static final ConfigKey<Double> SCORE_SPEECH_THRESHOLD = doubleKey("score.speech.threshold", 0.5, 0, 1,
             "Silero VAD probability at which a 32 ms window is speech.");
     public static final ConfigKey<String> SCORE_SYNC_ESTIMATOR = enumKey("score.sync.estimator", "light_asd",

@@ -12,6 +12,7 @@ import dev.avcurate.filters.vision.YoloxPersonDetector;
 import static dev.avcurate.core.config.CurateKeys.*;
 
 import dev.avcurate.core.Ids;
+import dev.avcurate.filters.JobFiles;
 import dev.avcurate.core.config.ConfigKey;
 import dev.avcurate.core.config.CurateConfig;
 import dev.avcurate.filters.sync.FaceTracker;
@@ -69,34 +70,39 @@ public final class ScorerSet implements AutoCloseable {
     private final Map<String, Long> nanos = new LinkedHashMap<>();
 
     public ScorerSet(CurateConfig cfg, ModelRegistry reg, Path modelsDir) {
+        this(cfg, reg, JobFiles.of(cfg, reg, modelsDir));
+    }
+
+    /** The scorers opening their files through {@code files}: on an executor, the copies shipped with the job. */
+    public ScorerSet(CurateConfig cfg, ModelRegistry reg, JobFiles files) {
         try {
-            build(cfg, reg, modelsDir);
+            build(cfg, reg, files);
         } catch (RuntimeException | LinkageError e) {
             close(); // the scorers built before the one that failed (a Tesseract handle, say) are not leaked
             throw e;
         }
     }
 
-    private void build(CurateConfig cfg, ModelRegistry reg, Path modelsDir) {
+    private void build(CurateConfig cfg, ModelRegistry reg, JobFiles files) {
         List<String> names = cfg.get(SCORE_SCORERS);
         String device = cfg.get(ONNX_DEVICE);
         int threads = cfg.get(ONNX_INTRA_OP_THREADS);
         for (String name : SCORERS) {
             if (!names.contains(name)) continue;
             try {
-                scorers.add(build(name, cfg, reg, modelsDir, device, threads));
+                scorers.add(build(name, cfg, reg, files, device, threads));
             } catch (LinkageError e) {
                 throw new NativeLibraryException(name, e);
             }
         }
     }
 
-    private static Scorer build(String name, CurateConfig cfg, ModelRegistry reg, Path modelsDir, String device, int threads) {
+    private static Scorer build(String name, CurateConfig cfg, ModelRegistry reg, JobFiles files, String device, int threads) {
         return switch (name) {
             case "faces" -> cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd")
-                    ? FaceScorer.scrfd(new ScrfdFaceDetector(userSession(ScrfdFaceDetector.SPEC, cfg, SCORE_FACE_SCRFD_MODEL, device, threads),
+                    ? FaceScorer.scrfd(new ScrfdFaceDetector(userSession(files, ScrfdFaceDetector.SPEC, cfg, SCORE_FACE_SCRFD_MODEL, device, threads),
                             cfg.get(SCORE_FACE_MIN_SCORE), cfg.get(SCORE_FACE_NMS_IOU)), cfg.get(SCORE_FACE_CLEAR_SCORE), cfg.get(SCORE_FACE_CLEAR_MIN_PX))
-                    : new FaceScorer(new BlazeFace(session(reg, modelsDir, "blazeface", device, threads),
+                    : new FaceScorer(new BlazeFace(session(reg, files, "blazeface", device, threads),
                     cfg.get(SCORE_FACE_MIN_SCORE), cfg.get(SCORE_FACE_NMS_IOU)),
                     cfg.get(SCORE_FACE_CLEAR_SCORE), cfg.get(SCORE_FACE_CLEAR_MIN_PX));
             case "sharpness" -> new SharpnessScorer(cfg.get(SCORE_SHARP_FACE_SIZE), cfg.get(SCORE_SHARP_FRAME_WIDTH));
@@ -106,34 +112,34 @@ public final class ScorerSet implements AutoCloseable {
                         case "medium" -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_MEDIUM;
                         default -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_FAST;
                     }).withFlow(cfg.get(SCORE_MOTION_ESTIMATOR).equals("unimatch")
-                            ? new OpticalFlowMotion(userSession(OpticalFlowMotion.SPEC, cfg, SCORE_MOTION_FLOW_MODEL, device, threads)) : null);
+                            ? new OpticalFlowMotion(userSession(files, OpticalFlowMotion.SPEC, cfg, SCORE_MOTION_FLOW_MODEL, device, threads)) : null);
             case "brightness" -> new BrightnessScorer();
             case "phash" -> new PerceptualHashScorer();
-            case "people" -> people(cfg, reg, modelsDir, device, threads);
-            case "quality" -> quality(cfg, device, threads);
-            case "identity" -> new IdentityScorer(new ArcFaceEmbedder(userSession(ArcFaceEmbedder.SPEC, cfg, SCORE_IDENTITY_MODEL, device, threads)),
+            case "people" -> people(cfg, reg, files, device, threads);
+            case "quality" -> quality(cfg, files, device, threads);
+            case "identity" -> new IdentityScorer(new ArcFaceEmbedder(userSession(files, ArcFaceEmbedder.SPEC, cfg, SCORE_IDENTITY_MODEL, device, threads)),
                     cfg.get(SCORE_IDENTITY_THRESHOLD));
-            case "text" -> new TextScorer(new PpOcrDetector(session(reg, modelsDir, "ppocr_det", device, threads),
+            case "text" -> new TextScorer(new PpOcrDetector(session(reg, files, "ppocr_det", device, threads),
                     cfg.get(SCORE_TEXT_MAX_SIDE), cfg.get(SCORE_TEXT_BIN), cfg.get(SCORE_TEXT_BOX), cfg.get(SCORE_TEXT_UNCLIP)),
                     cfg.get(SCORE_TEXT_FRAMES),
-                    cfg.get(SCORE_TEXT_READ) ? new SubtitleReader(cfg.get(SCORE_TEXT_TESSDATA), "eng") : null);
-            case "speech" -> new SpeechScorer(new SileroVad(session(reg, modelsDir, "silero_vad", device, threads)),
+                    cfg.get(SCORE_TEXT_READ) ? subtitles(files.data(JobFiles.TESSDATA_ENG)) : null);
+            case "speech" -> new SpeechScorer(new SileroVad(session(reg, files, "silero_vad", device, threads)),
                     cfg.get(SCORE_SPEECH_THRESHOLD));
             case "sync" -> new SyncScorer(new FaceTracker(cfg.get(SCORE_SYNC_TRACK_IOU), cfg.get(SCORE_SYNC_MAX_GAP_S),
                     cfg.get(SCORE_SYNC_MIN_TRACK_S), cfg.get(SCORE_SYNC_SMOOTH)),
                     syncEstimator(cfg).equals("syncnet")
-                            ? new SyncNet(userSession(SyncNet.SPEC, cfg, SCORE_SYNC_SYNCNET_MODEL, device, threads)) : null,
+                            ? new SyncNet(userSession(files, SyncNet.SPEC, cfg, SCORE_SYNC_SYNCNET_MODEL, device, threads)) : null,
                     syncEstimator(cfg).equals("stable_syncnet")
-                            ? new StableSyncNet(userSession(StableSyncNet.SPEC, cfg, SCORE_SYNC_STABLE_MODEL, device, threads)) : null,
+                            ? new StableSyncNet(userSession(files, StableSyncNet.SPEC, cfg, SCORE_SYNC_STABLE_MODEL, device, threads)) : null,
                     asdEstimator(cfg).equals("light_asd") && !cfg.get(SCORE_SYNC_LIGHT_ASD_MODEL).isEmpty()
-                            ? new LightAsd(userSession(LightAsd.SPEC, cfg, SCORE_SYNC_LIGHT_ASD_MODEL, device, threads)) : null,
-                    usesBundledLightAsd(cfg) ? new LightAsdSync(session(reg, modelsDir, "light_asd_audio", device, threads),
-                            session(reg, modelsDir, "light_asd_visual", device, threads),
-                            session(reg, modelsDir, "light_asd_backend", device, threads)) : null,
+                            ? new LightAsd(userSession(files, LightAsd.SPEC, cfg, SCORE_SYNC_LIGHT_ASD_MODEL, device, threads)) : null,
+                    usesBundledLightAsd(cfg) ? new LightAsdSync(session(reg, files, "light_asd_audio", device, threads),
+                            session(reg, files, "light_asd_visual", device, threads),
+                            session(reg, files, "light_asd_backend", device, threads)) : null,
                     syncEstimator(cfg).equals("light_asd"), asdEstimator(cfg).equals("light_asd"),
                     cfg.get(SCORE_SPEECH_THRESHOLD), cfg.get(SCORE_SYNC_MOUTH_MOTION), cfg.get(SCORE_SYNC_SPEAKER_MIN_RATIO))
                     .withLips(syncEstimator(cfg).equals("mouth_motion") && cfg.get(SCORE_SYNC_LIPS)
-                            ? new FaceMeshLandmarker(tflite(reg, modelsDir, "mp_face_landmark", threads), cfg.get(SCORE_PEOPLE_MP_MIN_PRESENCE)) : null);
+                            ? new FaceMeshLandmarker(tflite(reg, files, "mp_face_landmark", threads), cfg.get(SCORE_PEOPLE_MP_MIN_PRESENCE)) : null);
             default -> throw new IllegalStateException("no scorer " + name);
         };
     }
@@ -147,19 +153,19 @@ public final class ScorerSet implements AutoCloseable {
         return new ScorerSet(scorers);
     }
 
-    private static Scorer people(CurateConfig cfg, ModelRegistry reg, Path modelsDir, String device, int threads) {
+    private static Scorer people(CurateConfig cfg, ModelRegistry reg, JobFiles files, String device, int threads) {
         String est = cfg.get(SCORE_PEOPLE_ESTIMATOR);
         if (est.equals("face_boxes")) return new PersonScorer();
-        if (est.equals("mediapipe")) return mediapipe(cfg, reg, modelsDir, threads);
-        YoloxPersonDetector yolox = new YoloxPersonDetector(userSession(YoloxPersonDetector.SPEC, cfg, SCORE_PEOPLE_YOLOX_MODEL, device, threads),
+        if (est.equals("mediapipe")) return mediapipe(cfg, reg, files, threads);
+        YoloxPersonDetector yolox = new YoloxPersonDetector(userSession(files, YoloxPersonDetector.SPEC, cfg, SCORE_PEOPLE_YOLOX_MODEL, device, threads),
                 cfg.get(SCORE_PEOPLE_MIN_SCORE), 0.45);
         return switch (est) {
             case "rtmpose" -> {
-                RtmPose pose = new RtmPose(userSession(RtmPose.SPEC, cfg, SCORE_PEOPLE_POSE_MODEL, device, threads));
+                RtmPose pose = new RtmPose(userSession(files, RtmPose.SPEC, cfg, SCORE_PEOPLE_POSE_MODEL, device, threads));
                 yield new PersonScorer().withModels(yolox, pose::estimate, pose.estimator(), cfg.get(SCORE_PEOPLE_KEYPOINT_MIN));
             }
             case "vitpose" -> {
-                VitPose pose = new VitPose(userSession(VitPose.SPEC, cfg, SCORE_PEOPLE_POSE_MODEL, device, threads));
+                VitPose pose = new VitPose(userSession(files, VitPose.SPEC, cfg, SCORE_PEOPLE_POSE_MODEL, device, threads));
                 yield new PersonScorer().withModels(yolox, pose::estimate, pose.estimator(), cfg.get(SCORE_PEOPLE_KEYPOINT_MIN));
             }
             default -> new PersonScorer().withModels(yolox, null, null, 0);
@@ -167,7 +173,7 @@ public final class ScorerSet implements AutoCloseable {
     }
 
     /** MediaPipe pose (and hands, face mesh) on TensorFlow Lite, CPU; the models are opened once per JVM. */
-    private static Scorer mediapipe(CurateConfig cfg, ModelRegistry reg, Path dir, int threads) {
+    private static Scorer mediapipe(CurateConfig cfg, ModelRegistry reg, JobFiles dir, int threads) {
         double minDet = cfg.get(SCORE_PEOPLE_MP_MIN_DETECTION), minPres = cfg.get(SCORE_PEOPLE_MP_MIN_PRESENCE);
         String variant = cfg.get(SCORE_PEOPLE_MP_POSE);
         PoseLandmarker pose = new PoseLandmarker(tflite(reg, dir, "mp_pose_detection", threads), tflite(reg, dir, "mp_pose_landmark_" + variant, threads),
@@ -180,9 +186,9 @@ public final class ScorerSet implements AutoCloseable {
                 cfg.get(SCORE_PEOPLE_FRAME_STRIDE));
     }
 
-    private static TfLiteModel tflite(ModelRegistry reg, Path dir, String model, int threads) {
+    private static TfLiteModel tflite(ModelRegistry reg, JobFiles dir, String model, int threads) {
         ModelSpec spec = reg.get(model);
-        return TfLiteModels.get(spec, dir.resolve(spec.file()), threads);
+        return TfLiteModels.get(spec, dir.model(spec), threads);
     }
 
     /** The registry models the configured scorers load (for the models check before a run and the scoring version). */
@@ -207,24 +213,31 @@ public final class ScorerSet implements AutoCloseable {
         return out;
     }
 
-    private static Scorer quality(CurateConfig cfg, String device, int threads) {
+    private static Scorer quality(CurateConfig cfg, JobFiles files, String device, int threads) {
         boolean dover = cfg.get(SCORE_QUALITY_ESTIMATOR).equals("dover");
         boolean laion = cfg.get(SCORE_AESTHETIC_ESTIMATOR).equals("laion");
-        QualityScorer brisque = dover ? null : new QualityScorer(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE));
+        QualityScorer brisque = dover ? null : new QualityScorer(files.data(JobFiles.BRISQUE_MODEL).toString(),
+                files.data(JobFiles.BRISQUE_RANGE).toString());
         if (!dover && !laion) return brisque;
         return new ModelQualityScorer(brisque,
-                dover ? new DoverQuality(userSession(DoverQuality.SPEC, cfg, SCORE_QUALITY_DOVER_MODEL, device, threads)) : null,
-                laion ? new ClipAesthetic(userSession(ClipAesthetic.CLIP_SPEC, cfg, SCORE_AESTHETIC_CLIP_MODEL, device, threads),
-                        userSession(ClipAesthetic.HEAD_SPEC, cfg, SCORE_AESTHETIC_HEAD_MODEL, device, threads)) : null);
+                dover ? new DoverQuality(userSession(files, DoverQuality.SPEC, cfg, SCORE_QUALITY_DOVER_MODEL, device, threads)) : null,
+                laion ? new ClipAesthetic(userSession(files, ClipAesthetic.CLIP_SPEC, cfg, SCORE_AESTHETIC_CLIP_MODEL, device, threads),
+                        userSession(files, ClipAesthetic.HEAD_SPEC, cfg, SCORE_AESTHETIC_HEAD_MODEL, device, threads)) : null);
     }
 
-    private static OnnxSessions.Shared session(ModelRegistry reg, Path dir, String model, String device, int threads) {
+    /** Tesseract on a traineddata file: its directory, and its name as the language (a renamed shipped copy keeps working). */
+    private static SubtitleReader subtitles(Path traineddata) {
+        String n = traineddata.getFileName().toString();
+        return new SubtitleReader(traineddata.getParent().toString(), n.substring(0, n.length() - ".traineddata".length()));
+    }
+
+    private static OnnxSessions.Shared session(ModelRegistry reg, JobFiles dir, String model, String device, int threads) {
         ModelSpec spec = reg.get(model);
-        return OnnxSessions.get(spec, dir.resolve(spec.file()), device, threads);
+        return OnnxSessions.get(spec, dir.model(spec), device, threads);
     }
 
-    private static OnnxSessions.Shared userSession(ModelSpec spec, CurateConfig cfg, ConfigKey<String> key, String device, int threads) {
-        return OnnxSessions.get(spec, Path.of(cfg.get(key)), device, threads);
+    private static OnnxSessions.Shared userSession(JobFiles files, ModelSpec spec, CurateConfig cfg, ConfigKey<String> key, String device, int threads) {
+        return OnnxSessions.get(spec, files.user(key), device, threads);
     }
 
     /** The user-supplied operator models the config asks for: spec and the key naming its file. */
@@ -291,14 +304,17 @@ public final class ScorerSet implements AutoCloseable {
         };
     }
 
-    /** Identifies what the scores depend on: scorers, their config keys, decode settings and model checksums. */
-    public static String version(CurateConfig cfg, ModelRegistry reg) {
+    /** Identifies what the scores depend on: scorers, their config keys, decode settings, model and data file checksums. */
+    public static String version(CurateConfig cfg, ModelRegistry reg, JobFiles files) {
         Map<String, Object> v = new TreeMap<>();
         cfg.asMap().forEach((k, val) -> {
-            // Batch sizes change throughput, not scores: moving them re-scores nothing.
+            // Batch sizes change throughput, not scores: moving them re-scores nothing. Nor does moving a data file:
+            // its bytes count (below), not where it is.
             boolean throughput = k.equals(SCORE_BATCH_CLIPS.path()) || k.equals(SCORE_MODEL_BATCH_CLIPS.path());
-            if ((k.startsWith("score.") || k.startsWith("decode.")) && !throughput) v.put(k, val);
+            boolean place = k.equals(SCORE_TEXT_TESSDATA.path()) || k.equals(SCORE_BRISQUE_MODEL.path()) || k.equals(SCORE_BRISQUE_RANGE.path());
+            if ((k.startsWith("score.") || k.startsWith("decode.")) && !throughput && !place) v.put(k, val);
         });
+        files.dataChecksums().forEach((d, sha) -> v.put("data." + d, sha));
         for (String m : registryModels(cfg)) v.put("model." + m, reg.get(m).sha256());
         userModels(cfg).forEach((spec, key) -> {
             Path f = Path.of(cfg.get(key));
