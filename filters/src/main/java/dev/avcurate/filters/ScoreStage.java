@@ -196,6 +196,9 @@ public final class ScoreStage {
      * </ol>
      * A killed run's work directory is deleted by the next run, which plans again from the table.
      */
+    /** Says nothing: the resource profile is reported for the first batch only. */
+    private static final PrintStream NO_LOG = new PrintStream(java.io.OutputStream.nullOutputStream());
+
     Outcome score(String clipsPath, String version, Map<String, String> cols, FlatMapFunction<Iterator<ClipTask>, Row> task) {
         Dataset<Row> clips = spark.read().format("delta").load(clipsPath);
         long total = clips.count();
@@ -249,6 +252,7 @@ public final class ScoreStage {
                 long base = b * batch;
                 long size = Math.min(batch, n - base);
                 int group = cfg.get(SCORE_MODEL_BATCH_CLIPS);
+                dev.avcurate.core.stage.Resources resources = new ScoreContract().resources(cfg);
                 StageWork.TaskPartitioner tasks = StageWork.TaskPartitioner.of(base, size, slicesMax, group);
                 perTask[0] = tasks.perTask();
                 batchSize[0] = size;
@@ -263,7 +267,9 @@ public final class ScoreStage {
                 tag[0] = version + "/" + b;
                 spark.sparkContext().setLocalProperty(tagKey, tag[0]);
                 try {
-                    spark.createDataFrame(dealt.mapPartitions(task), schema).write().mode(SaveMode.Overwrite).parquet(scores);
+                    // GPU operator tasks hold their GPU share under a stage-level resource profile on a cluster.
+                    JavaRDD<Row> rows = resources.apply(dealt.mapPartitions(task), spark.sparkContext(), "score", b == 0 ? log : NO_LOG);
+                    spark.createDataFrame(rows, schema).write().mode(SaveMode.Overwrite).parquet(scores);
                 } catch (Exception e) { // SparkException is checked to Java
                     // A missing native library fails every clip: stop with its one message, not a score_error per clip.
                     NativeLibraryException x = nativeFailure(e);

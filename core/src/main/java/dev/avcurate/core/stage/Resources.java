@@ -30,13 +30,17 @@ public record Resources(String kind, int cpusPerTask, double gpusPerTask) {
         return new Resources("gpu", cpusPerTask, gpusPerTask);
     }
 
-    /** The stage-level profile for these needs, or null when the default profile serves (no GPU). */
-    public ResourceProfile profile() {
+    /**
+     * The stage-level profile for these needs, or null when the default profile serves (no GPU).
+     * With dynamic allocation, executors of the profile are requested with one GPU each (found by
+     * the script {@code spark.executor.resource.gpu.discoveryScript} names); without it, Spark takes
+     * task requirements only (a task profile on the executors the job has, which must have GPUs).
+     */
+    public ResourceProfile profile(boolean dynamicAllocation) {
         if (gpusPerTask <= 0) return null;
         ResourceProfileBuilder b = new ResourceProfileBuilder();
         b.require(new TaskResourceRequests().cpus(cpusPerTask).resource("gpu", gpusPerTask));
-        // Executors of this profile: one GPU each (discovered by the script spark.executor.resource.gpu.discoveryScript names).
-        b.require(new ExecutorResourceRequests().resource("gpu", 1, "", ""));
+        if (dynamicAllocation) b.require(new ExecutorResourceRequests().resource("gpu", 1, "", ""));
         return b.build();
     }
 
@@ -45,7 +49,7 @@ public record Resources(String kind, int cpusPerTask, double gpusPerTask) {
      * local master or for a CPU stage. Says which on {@code log}.
      */
     public <T> JavaRDD<T> apply(JavaRDD<T> rdd, SparkContext sc, String stage, PrintStream log) {
-        ResourceProfile p = profile();
+        ResourceProfile p = profile(sc.conf().getBoolean("spark.dynamicAllocation.enabled", false));
         if (p == null) return rdd;
         if (sc.master().startsWith("local")) {
             log.printf(Locale.ROOT, "[%s] local master: tasks run in the default profile (stage-level GPU scheduling needs a cluster)%n", stage);
