@@ -2,7 +2,6 @@ package dev.avcurate.shards;
 
 import static dev.avcurate.core.config.CurateKeys.*;
 
-import dev.avcurate.core.Ids;
 import dev.avcurate.core.Progress;
 import dev.avcurate.core.config.CurateConfig;
 import dev.avcurate.core.spark.DeltaTables;
@@ -10,9 +9,7 @@ import dev.avcurate.trainerbridge.ShardFormat;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -327,7 +324,7 @@ public final class ShardStage {
         return out.iterator();
     }
 
-    /** Rejects rows of the shard stage from (clip_id, video_id, uri, start_s, end_s, reason, message); ids as {@link #reject} makes them. */
+    /** Rejects rows of the shard stage from (clip_id, video_id, uri, start_s, end_s, reason, message); reject_id = the first 16 hex digits of sha256(clip_id|shard|reason), as before. */
     private Dataset<Row> rejects(Dataset<Row> df) {
         return spark.createDataFrame(df.selectExpr("substring(sha2(concat(clip_id, '|shard|', reason), 256), 1, 16) AS reject_id", "video_id",
                 "clip_id", "uri", "'shard' AS stage", "reason", "message", "'' AS ffmpeg_message", "start_s", "end_s").javaRDD(),
@@ -342,11 +339,6 @@ public final class ShardStage {
             if (f.dataType().equals(DataTypes.DoubleType) && !lineage.contains(f.name())) out.add(f.name());
         }
         return out;
-    }
-
-    static Row reject(String clipId, String videoId, String uri, String reason, String message, double startS, double endS) {
-        return RowFactory.create(Ids.sha256Hex(clipId + "|shard|" + reason).substring(0, 16), videoId, clipId, uri, "shard", reason, message,
-                "", startS, endS);
     }
 
     private void recordDuplicates(String clipsPath, String rejectsPath, Dataset<Row> kept, Dataset<Row> duplicates) {
