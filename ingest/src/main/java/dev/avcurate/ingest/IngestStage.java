@@ -188,7 +188,7 @@ public final class IngestStage {
                                 .mapToPair(r -> new Tuple2<>(r.getInt(6), r))
                                 .partitionBy(new org.apache.spark.HashPartitioner(n)) // position i -> task i: one video per task, in order
                                 .values()
-                                .map(r -> resultRow(new VideoIngestor(bcfg.value(), bconf.value().value())
+                                .map(r -> resultRow(new VideoIngestor(bcfg.value(), bconf.value().value(), output)
                                         .ingest(new Input(r.getString(0), r.getString(1), r.getLong(2), r.getLong(3)))));
                         spark.createDataFrame(results, RESULT_SCHEMA).write().mode("overwrite").parquet(staged);
                         return null;

@@ -53,6 +53,10 @@ public final class CurateKeys {
     // ingest: limits and decode
     public static final ConfigKey<Double> INGEST_TIMEOUT_S = positiveKey("ingest.timeout_s", 900, 1e7,
             "Time limit for probing and decoding one video, in seconds; past it the video is rejected with decode_timeout.");
+    public static final ConfigKey<Double> INGEST_WATCHDOG_GRACE_S = doubleKey("ingest.watchdog_grace_s", 60, 0, 1e6,
+            "Seconds a video's decode may run past ingest.timeout_s before the watchdog gives up on it (a native call that "
+                    + "never returns): the video is rejected with decode_timeout; on a cluster executor the executor JVM is "
+                    + "stopped so that Spark reschedules its tasks, in local mode the stuck thread is abandoned.");
     public static final ConfigKey<Integer> INGEST_DECODER_THREADS = intKey("ingest.decoder_threads", 1, 0, 64,
             "FFmpeg decoder threads per task (0 = FFmpeg's choice). 1 suits Spark, which already runs one task per core.");
     public static final ConfigKey<Integer> INGEST_MAX_WIDTH = intKey("ingest.max_width", 8192, 16, 65_536,
@@ -430,7 +434,7 @@ public final class CurateKeys {
     public static final Map<String, ConfigKey<?>> ALL = index(
             PIPELINE_STAGES, SPARK_MASTER, SPARK_SHUFFLE_PARTITIONS, SPARK_LOG_LEVEL,
             INGEST_EXTENSIONS, INGEST_BATCH_VIDEOS, INGEST_PLAN_ONLY, INGEST_IO, INGEST_REQUIRE_AUDIO,
-            INGEST_TIMEOUT_S, INGEST_DECODER_THREADS, INGEST_MAX_WIDTH, INGEST_MAX_HEIGHT, INGEST_MAX_DURATION_S,
+            INGEST_TIMEOUT_S, INGEST_WATCHDOG_GRACE_S, INGEST_DECODER_THREADS, INGEST_MAX_WIDTH, INGEST_MAX_HEIGHT, INGEST_MAX_DURATION_S,
             INGEST_MAX_CORRUPT_RATIO, INGEST_MIN_DECODED_RATIO,
             SHOTS_ANALYSIS_WIDTH, SHOTS_CUT_THRESHOLD, SHOTS_ADAPTIVE_RATIO, SHOTS_WINDOW, SHOTS_FADE_LUMA, SHOTS_MIN_FRAMES,
             SHOTS_DISSOLVE_MAX_S, SHOTS_DISSOLVE_FIT,
