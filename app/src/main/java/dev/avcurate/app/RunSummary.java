@@ -100,8 +100,11 @@ final class RunSummary {
                 t.get("captions"), t.get("captions_passing_checks"), t.get("captions_failed")) : "";
         String shards = t.containsKey("shard_files") ? String.format(Locale.ROOT, ", %s clips in %s shard files", t.get("shard_rows"),
                 t.get("shard_files")) : "";
-        return String.format(Locale.ROOT, "%s videos seen, %s clips (%s kept)%s%s, rejects %s; summary in %s/run-summary.json",
-                t.get("videos_seen"), t.get("clips"), t.get("kept_clips"), captions, shards, t.get("rejects_by_reason"), output);
+        // Only what the output holds: a run on a clips table without videos or rejects (a synthetic one) says so by omission.
+        String videos = t.containsKey("videos_seen") ? t.get("videos_seen") + " videos seen, " : "";
+        String rejects = t.containsKey("rejects_by_reason") ? ", rejects " + t.get("rejects_by_reason") : "";
+        return String.format(Locale.ROOT, "%s%s clips (%s kept)%s%s%s; summary in %s/run-summary.json",
+                videos, t.get("clips"), t.get("kept_clips"), captions, shards, rejects, output);
     }
 
     void write(SparkSession spark) throws IOException {
