@@ -90,13 +90,17 @@ public final class JobFiles implements Serializable {
     /** The registry data files the configured scorers read. */
     public static List<String> dataFiles(CurateConfig cfg) {
         List<String> out = new ArrayList<>();
-        List<String> on = cfg.get(SCORE_SCORERS);
-        if (on.contains("text") && cfg.get(SCORE_TEXT_READ)) out.add(TESSDATA_ENG);
-        if (on.contains("quality") && cfg.get(SCORE_QUALITY_ESTIMATOR).equals("brisque")) {
-            out.add(BRISQUE_MODEL);
-            out.add(BRISQUE_RANGE);
-        }
+        for (String s : SCORERS) if (cfg.get(SCORE_SCORERS).contains(s)) out.addAll(dataFilesOf(s, cfg));
         return out;
+    }
+
+    /** The registry data files one scorer reads under {@code cfg}: text's Tesseract data, quality's BRISQUE files. */
+    public static List<String> dataFilesOf(String scorer, CurateConfig cfg) {
+        return switch (scorer) {
+            case "text" -> cfg.get(SCORE_TEXT_READ) ? List.of(TESSDATA_ENG) : List.of();
+            case "quality" -> cfg.get(SCORE_QUALITY_ESTIMATOR).equals("brisque") ? List.of(BRISQUE_MODEL, BRISQUE_RANGE) : List.of();
+            default -> List.of();
+        };
     }
 
     /** The key that sets a data file's location (blank = the registry's copy, else Debian's). */

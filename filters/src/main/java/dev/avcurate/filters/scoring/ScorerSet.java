@@ -195,20 +195,24 @@ public final class ScorerSet implements AutoCloseable {
     public static List<String> registryModels(CurateConfig cfg) {
         List<String> out = new ArrayList<>();
         for (String s : cfg.get(SCORE_SCORERS)) {
-            for (String m : MODELS.getOrDefault(s, List.of())) if (!out.contains(m)) out.add(m);
-            if (s.equals("sync") && usesBundledLightAsd(cfg)) out.addAll(LightAsdSync.MODELS);
-            if (s.equals("sync") && syncEstimator(cfg).equals("mouth_motion") && cfg.get(SCORE_SYNC_LIPS) && !out.contains("mp_face_landmark")) {
-                out.add("mp_face_landmark");
+            for (String m : registryModelsOf(s, cfg)) if (!out.contains(m)) out.add(m);
+        }
+        return out;
+    }
+
+    /** The registry models one scorer loads under {@code cfg} (its estimator settings). */
+    static List<String> registryModelsOf(String s, CurateConfig cfg) {
+        List<String> out = new ArrayList<>(MODELS.getOrDefault(s, List.of()));
+        if (s.equals("sync") && usesBundledLightAsd(cfg)) out.addAll(LightAsdSync.MODELS);
+        if (s.equals("sync") && syncEstimator(cfg).equals("mouth_motion") && cfg.get(SCORE_SYNC_LIPS)) out.add("mp_face_landmark");
+        if (s.equals("people") && cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("mediapipe")) {
+            out.add("mp_pose_detection");
+            out.add("mp_pose_landmark_" + cfg.get(SCORE_PEOPLE_MP_POSE));
+            if (!cfg.get(SCORE_PEOPLE_HANDS).equals("none")) {
+                out.add("mp_palm_detection_full");
+                out.add("mp_hand_landmark_" + cfg.get(SCORE_PEOPLE_HANDS));
             }
-            if (s.equals("people") && cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("mediapipe")) {
-                out.add("mp_pose_detection");
-                out.add("mp_pose_landmark_" + cfg.get(SCORE_PEOPLE_MP_POSE));
-                if (!cfg.get(SCORE_PEOPLE_HANDS).equals("none")) {
-                    out.add("mp_palm_detection_full");
-                    out.add("mp_hand_landmark_" + cfg.get(SCORE_PEOPLE_HANDS));
-                }
-                if (cfg.get(SCORE_PEOPLE_FACE_MESH) && !out.contains("mp_face_landmark")) out.add("mp_face_landmark");
-            }
+            if (cfg.get(SCORE_PEOPLE_FACE_MESH)) out.add("mp_face_landmark");
         }
         return out;
     }
@@ -243,25 +247,45 @@ public final class ScorerSet implements AutoCloseable {
     /** The user-supplied operator models the config asks for: spec and the key naming its file. */
     public static Map<ModelSpec, ConfigKey<String>> userModels(CurateConfig cfg) {
         Map<ModelSpec, ConfigKey<String>> out = new LinkedHashMap<>();
-        List<String> on = cfg.get(SCORE_SCORERS);
-        if (on.contains("faces") && cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd")) out.put(ScrfdFaceDetector.SPEC, SCORE_FACE_SCRFD_MODEL);
-        // YOLOX (and a top-down pose model) are user exports; face_boxes and mediapipe need none.
-        if (on.contains("people") && List.of("yolox", "rtmpose", "vitpose").contains(cfg.get(SCORE_PEOPLE_ESTIMATOR))) {
-            out.put(YoloxPersonDetector.SPEC, SCORE_PEOPLE_YOLOX_MODEL);
-            if (cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("rtmpose")) out.put(RtmPose.SPEC, SCORE_PEOPLE_POSE_MODEL);
-            if (cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("vitpose")) out.put(VitPose.SPEC, SCORE_PEOPLE_POSE_MODEL);
+        for (String s : SCORERS) if (cfg.get(SCORE_SCORERS).contains(s)) out.putAll(userModelsOf(s, cfg));
+        return out;
+    }
+
+    /** The user-supplied operator models one scorer opens under {@code cfg}: spec and the key naming its file. */
+    static Map<ModelSpec, ConfigKey<String>> userModelsOf(String s, CurateConfig cfg) {
+        Map<ModelSpec, ConfigKey<String>> out = new LinkedHashMap<>();
+        switch (s) {
+            case "faces" -> {
+                if (cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd")) out.put(ScrfdFaceDetector.SPEC, SCORE_FACE_SCRFD_MODEL);
+            }
+            case "people" -> {
+                // YOLOX (and a top-down pose model) are user exports; face_boxes and mediapipe need none.
+                if (List.of("yolox", "rtmpose", "vitpose").contains(cfg.get(SCORE_PEOPLE_ESTIMATOR))) {
+                    out.put(YoloxPersonDetector.SPEC, SCORE_PEOPLE_YOLOX_MODEL);
+                    if (cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("rtmpose")) out.put(RtmPose.SPEC, SCORE_PEOPLE_POSE_MODEL);
+                    if (cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("vitpose")) out.put(VitPose.SPEC, SCORE_PEOPLE_POSE_MODEL);
+                }
+            }
+            case "quality" -> {
+                if (cfg.get(SCORE_QUALITY_ESTIMATOR).equals("dover")) out.put(DoverQuality.SPEC, SCORE_QUALITY_DOVER_MODEL);
+                if (cfg.get(SCORE_AESTHETIC_ESTIMATOR).equals("laion")) {
+                    out.put(ClipAesthetic.CLIP_SPEC, SCORE_AESTHETIC_CLIP_MODEL);
+                    out.put(ClipAesthetic.HEAD_SPEC, SCORE_AESTHETIC_HEAD_MODEL);
+                }
+            }
+            case "motion" -> {
+                if (cfg.get(SCORE_MOTION_ESTIMATOR).equals("unimatch")) out.put(OpticalFlowMotion.SPEC, SCORE_MOTION_FLOW_MODEL);
+            }
+            case "identity" -> out.put(ArcFaceEmbedder.SPEC, SCORE_IDENTITY_MODEL);
+            case "sync" -> {
+                if (syncEstimator(cfg).equals("syncnet")) out.put(SyncNet.SPEC, SCORE_SYNC_SYNCNET_MODEL);
+                if (syncEstimator(cfg).equals("stable_syncnet")) out.put(StableSyncNet.SPEC, SCORE_SYNC_STABLE_MODEL);
+                if (asdEstimator(cfg).equals("light_asd") && !cfg.get(SCORE_SYNC_LIGHT_ASD_MODEL).isEmpty()) {
+                    out.put(LightAsd.SPEC, SCORE_SYNC_LIGHT_ASD_MODEL);
+                }
+            }
+            default -> { }
         }
-        if (on.contains("quality") && cfg.get(SCORE_QUALITY_ESTIMATOR).equals("dover")) out.put(DoverQuality.SPEC, SCORE_QUALITY_DOVER_MODEL);
-        if (on.contains("quality") && cfg.get(SCORE_AESTHETIC_ESTIMATOR).equals("laion")) {
-            out.put(ClipAesthetic.CLIP_SPEC, SCORE_AESTHETIC_CLIP_MODEL);
-            out.put(ClipAesthetic.HEAD_SPEC, SCORE_AESTHETIC_HEAD_MODEL);
-        }
-        if (on.contains("motion") && cfg.get(SCORE_MOTION_ESTIMATOR).equals("unimatch")) out.put(OpticalFlowMotion.SPEC, SCORE_MOTION_FLOW_MODEL);
-        if (on.contains("identity")) out.put(ArcFaceEmbedder.SPEC, SCORE_IDENTITY_MODEL);
-        if (!on.contains("sync")) return out;
-        if (syncEstimator(cfg).equals("syncnet")) out.put(SyncNet.SPEC, SCORE_SYNC_SYNCNET_MODEL);
-        if (syncEstimator(cfg).equals("stable_syncnet")) out.put(StableSyncNet.SPEC, SCORE_SYNC_STABLE_MODEL);
-        if (asdEstimator(cfg).equals("light_asd") && !cfg.get(SCORE_SYNC_LIGHT_ASD_MODEL).isEmpty()) out.put(LightAsd.SPEC, SCORE_SYNC_LIGHT_ASD_MODEL);
         return out;
     }
 
