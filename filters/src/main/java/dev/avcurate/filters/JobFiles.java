@@ -131,7 +131,7 @@ public final class JobFiles implements Serializable {
     /**
      * The problems of the data files the configured scorers read: a set path that is not a file; a copy under
      * {@code models.dir} that is not the registry's bytes (SHA-256); none at all. Debian's copy is taken as
-     * installed (it is the same file; {@code scores_version} holds the SHA-256 of the file used).
+     * installed (it is the same file; the version of the scorer that reads it holds the SHA-256 of the file used).
      */
     public static List<String> checkData(CurateConfig cfg, ModelRegistry reg, Path modelsDir) {
         List<String> problems = new ArrayList<>();
