@@ -90,13 +90,17 @@ public final class JobFiles implements Serializable {
     /** The registry data files the configured scorers read. */
     public static List<String> dataFiles(CurateConfig cfg) {
         List<String> out = new ArrayList<>();
-        List<String> on = cfg.get(SCORE_SCORERS);
-        if (on.contains("text") && cfg.get(SCORE_TEXT_READ)) out.add(TESSDATA_ENG);
-        if (on.contains("quality") && cfg.get(SCORE_QUALITY_ESTIMATOR).equals("brisque")) {
-            out.add(BRISQUE_MODEL);
-            out.add(BRISQUE_RANGE);
-        }
+        for (String s : SCORERS) if (cfg.get(SCORE_SCORERS).contains(s)) out.addAll(dataFilesOf(s, cfg));
         return out;
+    }
+
+    /** The registry data files one scorer reads under {@code cfg}: text's Tesseract data, quality's BRISQUE files. */
+    public static List<String> dataFilesOf(String scorer, CurateConfig cfg) {
+        return switch (scorer) {
+            case "text" -> cfg.get(SCORE_TEXT_READ) ? List.of(TESSDATA_ENG) : List.of();
+            case "quality" -> cfg.get(SCORE_QUALITY_ESTIMATOR).equals("brisque") ? List.of(BRISQUE_MODEL, BRISQUE_RANGE) : List.of();
+            default -> List.of();
+        };
     }
 
     /** The key that sets a data file's location (blank = the registry's copy, else Debian's). */
@@ -127,7 +131,7 @@ public final class JobFiles implements Serializable {
     /**
      * The problems of the data files the configured scorers read: a set path that is not a file; a copy under
      * {@code models.dir} that is not the registry's bytes (SHA-256); none at all. Debian's copy is taken as
-     * installed (it is the same file; {@code scores_version} holds the SHA-256 of the file used).
+     * installed (it is the same file; the version of the scorer that reads it holds the SHA-256 of the file used).
      */
     public static List<String> checkData(CurateConfig cfg, ModelRegistry reg, Path modelsDir) {
         List<String> problems = new ArrayList<>();

@@ -35,6 +35,7 @@ public final class ScoreContract implements Stage {
     @Override
     public List<TableUse> writes(CurateConfig cfg) {
         List<String> cols = new ArrayList<>(ScorerSet.columns(cfg).keySet());
+        cols.add("scorer_versions");
         cols.add("scores_version");
         cols.add("score_error");
         return List.of(TableUse.of("clips", cols));
@@ -65,6 +66,7 @@ public final class ScoreContract implements Stage {
         m.put("clips", r.clipsTotal());
         m.put("clips_scored", r.clipsScored());
         m.put("clips_failed", r.clipsFailed());
+        m.put("clips_scored_by_scorer", r.clipsScoredByScorer());
         m.put("scores_version", r.scoresVersion());
         m.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
         r.phaseSeconds().forEach((k, v) -> m.put("seconds_" + k, v));

@@ -76,11 +76,23 @@ class ScoreStageSparkTest {
         }
         spark.sql("SELECT * FROM VALUES " + values + " AS t(clip_id, uri, start_s, end_s, fps)").write().format("delta").save(path);
         DeltaTables.addMissingColumns(spark, path, COLS);
+        DeltaTables.addMissingColumns(spark, path, Map.of("scorer_versions", "MAP<STRING, STRING>"));
         return path;
     }
 
     static double duration(int i) {
         return 1 + Math.floor((i * 7 % 23) / 2.0);
+    }
+
+    /** The stand-in scorer's version: every clip is stale for it until scored under it. */
+    static final Map<String, String> VERSIONS = Map.of("brightness", "v1");
+
+    /** Every clip in one stale set, scored by {@code task}. */
+    static java.util.function.Function<List<String>, ScoreStage.SetWork> work(FlatMapFunction<Iterator<ScoreStage.ClipTask>, Row> task) {
+        return stale -> {
+            assertEquals(List.of("brightness"), stale);
+            return new ScoreStage.SetWork(stale, COLS, task);
+        };
     }
 
     static CurateConfig config() {
@@ -140,10 +152,10 @@ class ScoreStageSparkTest {
         long v0 = DeltaTables.version(spark, path);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ScoreStage stage = new ScoreStage(spark, config(), new PrintStream(log, true, StandardCharsets.UTF_8), dir);
-        ScoreStage.Outcome o = stage.score(path, "v1", COLS, task("v1", "", null));
-        assertEquals(new ScoreStage.Outcome(23, 23, 1, o.preparedAt(), o.commitNanos()), o);
+        ScoreStage.Outcome o = stage.score(path, VERSIONS, "v1", work(task("v1", "", null)));
+        assertEquals(new ScoreStage.Outcome(23, 23, 1, o.preparedAt(), o.commitNanos(), Map.of("brightness", 23L)), o);
         assertEquals(v0 + 3, DeltaTables.version(spark, path), "23 clips in batches of 10: three merges");
-        assertTrue(log.toString(StandardCharsets.UTF_8).contains("[score] 23 clips, 23 to score (scores version v1)"), log.toString());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("[score] 23 clips, 23 to score (scores version v1), by scorer: brightness 23"), log.toString());
 
         Map<String, Row> rows = byId(path);
         // The longest-first list (ties by id) the stage deals from.
@@ -176,7 +188,7 @@ class ScoreStageSparkTest {
         assertFalse(Files.exists(dir.resolve("ok/_work/score")), "the work directory is gone after the run");
 
         // Scored under this version: a rerun scores nothing and commits nothing.
-        ScoreStage.Outcome again = stage.score(path, "v1", COLS, task("v1", "", null));
+        ScoreStage.Outcome again = stage.score(path, VERSIONS, "v1", work(task("v1", "", null)));
         assertEquals(0, again.scored());
         assertEquals(v0 + 3, DeltaTables.version(spark, path));
     }
@@ -186,12 +198,12 @@ class ScoreStageSparkTest {
         String path = table("killed");
         ScoreStage stage = new ScoreStage(spark, config(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), dir);
         // c00 lasts 1 s, in the last batch of the longest-first list; an Error escapes the per-clip handling and fails the job.
-        assertThrows(Exception.class, () -> stage.score(path, "v1", COLS, task("v1", "c00", new AssertionError("executor lost"))));
+        assertThrows(Exception.class, () -> stage.score(path, VERSIONS, "v1", work(task("v1", "c00", new AssertionError("executor lost")))));
         long scored = byId(path).values().stream().filter(r -> "v1".equals(r.getAs("scores_version"))).count();
         assertEquals(20, scored, "the two batches before the failure are committed");
         assertTrue(Files.isDirectory(dir.resolve("killed/_work/score/todo")), "the killed run's work list is left behind");
 
-        ScoreStage.Outcome rest = stage.score(path, "v1", COLS, task("v1", "", null));
+        ScoreStage.Outcome rest = stage.score(path, VERSIONS, "v1", work(task("v1", "", null)));
         assertEquals(3, rest.scored(), "the next run plans again from the table and scores the last batch only");
         assertEquals(0, rest.failed());
         assertTrue(byId(path).values().stream().allMatch(r -> "v1".equals(r.getAs("scores_version"))));
@@ -201,8 +213,8 @@ class ScoreStageSparkTest {
     void aNativeLibraryThatCannotLoadStopsTheStageWithItsOneMessage() {
         String path = table("native");
         ScoreStage stage = new ScoreStage(spark, config(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), dir);
-        NativeLibraryException e = assertThrows(NativeLibraryException.class, () -> stage.score(path, "v1", COLS,
-                task("v1", "c13", new NativeLibraryException("text", new UnsatisfiedLinkError("no jnitesseract in java.library.path")))));
+        NativeLibraryException e = assertThrows(NativeLibraryException.class, () -> stage.score(path, VERSIONS, "v1", work(
+                task("v1", "c13", new NativeLibraryException("text", new UnsatisfiedLinkError("no jnitesseract in java.library.path"))))));
         assertTrue(e.getMessage().startsWith("scorer 'text' cannot load its native library: UnsatisfiedLinkError: no jnitesseract"),
                 e.getMessage());
     }
