@@ -107,7 +107,10 @@ class StandaloneClusterIT {
         return a.toArray(String[]::new);
     }
 
-    /** spark-submit of the shaded jar to the cluster, started; its stdout and stderr go to {@code log}. */
+    /**
+     * spark-submit of the shaded jar to the cluster, started in the test's directory ({@code out} may be relative to
+     * it); its stdout and stderr go to {@code log}.
+     */
     static Process submit(Path out, Path log, String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("--conf", "spark.ui.enabled=false",
                 "--conf", "spark.executor.memory=1g",
@@ -116,7 +119,8 @@ class StandaloneClusterIT {
                         + System.getProperty("org.bytedeco.javacpp.cachedir", dir.resolve("javacpp").toString()),
                 "--class", "dev.avcurate.app.Curate", System.getProperty("avcurate.app.jar")));
         args.addAll(List.of(runArgs(out, extra)));
-        ProcessBuilder pb = new ProcessBuilder(cluster.sparkSubmit("1g", args)).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cluster.sparkSubmit("1g", args)).redirectErrorStream(true).redirectOutput(log.toFile())
+                .directory(dir.toFile());
         pb.environment().putAll(cluster.environment());
         return pb.start();
     }
@@ -139,7 +143,8 @@ class StandaloneClusterIT {
     void aClusterRunWritesTheTablesOfALocalRun() throws Exception {
         Path out = dir.resolve("out-cluster");
         Path log = dir.resolve("submit-a.log");
-        Process p = submit(out, log);
+        // A relative --output, as a user types it: the executors' working directories are their workers' work dirs.
+        Process p = submit(Path.of("out-cluster"), log);
         Path local;
         try {
             local = localRun(); // meanwhile, in this JVM: the cluster's driver and executors are other processes
@@ -163,6 +168,15 @@ class StandaloneClusterIT {
         assertEquals(pairs(local, "rejects", "reject_id", "reason"), pairs(out, "rejects", "reject_id", "reason"), "rejects");
         assertEquals(pairs(local, "captions", "clip_id", "caption"), pairs(out, "captions", "clip_id", "caption"), "captions");
         assertEquals(shardIndex(local), shardIndex(out), "shards index");
+        // The shard files the executors wrote are where the index says, under the driver's output directory.
+        List<String> index = Files.readAllLines(out.resolve("shards/index.tsv"));
+        assertEquals(rows(out, "shards").size() + 1, index.size(), "index.tsv: a header and a line per shard file\n" + index);
+        for (String line : index.subList(1, index.size())) {
+            String[] f = line.split("\t");
+            Path shard = out.resolve("shards").resolve(f[0]);
+            assertTrue(Files.isRegularFile(shard), "shard file " + shard);
+            assertEquals(Long.parseLong(f[4]), Files.size(shard), "bytes of " + shard);
+        }
     }
 
     @Test
