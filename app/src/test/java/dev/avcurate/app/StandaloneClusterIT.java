@@ -127,7 +127,7 @@ class StandaloneClusterIT {
 
     static String finish(Process p, Path log) throws Exception {
         long t0 = p.info().startInstant().map(i -> i.toEpochMilli()).orElse(System.currentTimeMillis());
-        boolean finished = p.waitFor(240, TimeUnit.SECONDS);
+        boolean finished = p.waitFor(480, TimeUnit.SECONDS); // minutes on a loaded machine; a hang is caught
         if (!finished) p.destroyForcibly(); // a hung child must not outlive the build
         String out = Files.readString(log);
         out.lines().filter(l -> l.startsWith("[")).forEach(l -> System.err.println("  " + l)); // the driver's progress lines
@@ -192,7 +192,7 @@ class StandaloneClusterIT {
             // executor starts is a score task. Kill worker 0's executor with SIGKILL while it runs one.
             // Offsets in the executors' logs as of the last look before that line: tasks started later are score tasks
             // (every earlier job had finished its tasks when the driver printed the line).
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(200);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);
             Map<Path, Integer> before = new TreeMap<>();
             while (killed < 0 && p.isAlive() && System.nanoTime() < deadline) {
                 if (LoopbackCluster.read(log).contains("[score] ")) {

@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * from {@code $SPARK_HOME/jars}; {@code conf/log4j2.properties} makes every JVM of the cluster log at
  * INFO to its stderr), one log file per process ({@code master.log}, {@code worker-<i>.log}), and each
  * worker's work directory ({@code worker-<i>/}, where the executors' {@code stderr} files go) and
- * local directory ({@code local-<i>/}).
+ * local directory ({@code local-<i>/}). {@link #close()} leaves the logs and removes the jars (links
+ * and the executors' copies of the application jar).
  *
  * <p>Ownership: this object owns every process it starts and, through the workers, the executor
  * JVMs they launch. {@link #close()} ends them all: SIGTERM to each process and its descendants
@@ -338,9 +339,16 @@ public final class LoopbackCluster implements AutoCloseable {
     @Override
     public void close() {
         stopAll();
-        // The links into the Maven repository go with the processes (a temp-dir cleaner would warn about each one).
-        try (Stream<Path> links = Files.list(sparkHome.resolve("jars"))) {
+        // The links into the Maven repository go with the processes (a temp-dir cleaner would warn about each one), and
+        // so do the executors' copies of the application jar (two per executor, in its work and local directories: what a
+        // failed test leaves behind for reading is the logs).
+        try (Stream<Path> links = Files.list(sparkHome.resolve("jars"));
+             Stream<Path> all = Files.walk(dir, 6)) {
             for (Path l : links.toList()) Files.deleteIfExists(l);
+            for (Path j : all.filter(p -> !p.startsWith(sparkHome) && p.getFileName().toString().endsWith(".jar")
+                    && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                Files.deleteIfExists(j);
+            }
         } catch (IOException | UncheckedIOException e) {
             // left for whoever removes the directory
         }
