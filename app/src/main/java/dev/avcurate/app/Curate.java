@@ -1,19 +1,17 @@
 package dev.avcurate.app;
 
-import dev.avcurate.captioning.CaptionStage;
-import dev.avcurate.captioning.CaptionTables;
 import dev.avcurate.core.config.ConfigException;
+import dev.avcurate.core.stage.Pipeline;
+import dev.avcurate.core.stage.Stage;
+import dev.avcurate.core.stage.StageContext;
 import dev.avcurate.shards.ShardStage;
 import dev.avcurate.core.config.CurateConfig;
 import dev.avcurate.core.config.CurateKeys;
 import dev.avcurate.core.spark.SparkSessions;
-import dev.avcurate.filters.FilterStage;
 import dev.avcurate.filters.ScoreStage;
 import dev.avcurate.filters.onnx.ModelException;
 import dev.avcurate.filters.onnx.ModelFetcher;
 import dev.avcurate.filters.onnx.ModelRegistry;
-import dev.avcurate.ingest.IngestStage;
-import dev.avcurate.ingest.IngestTables;
 import dev.avcurate.ingest.media.MediaException;
 import dev.avcurate.ingest.media.MediaReader;
 import dev.avcurate.ingest.media.VideoProbe;
@@ -153,56 +151,35 @@ public final class Curate implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             CurateConfig cfg = conf.load();
-            List<String> toRun = stages == null ? cfg.get(CurateKeys.PIPELINE_STAGES) : stages;
-            if (toRun.contains("ingest") && (input == null || input.isBlank())) {
+            List<String> names = stages == null ? cfg.get(CurateKeys.PIPELINE_STAGES) : stages;
+            Pipeline pipeline = Pipeline.of(Stages.ALL, names, stages == null ? cfg.source() + ": pipeline.stages" : "--stages");
+            if (pipeline.contains("ingest") && (input == null || input.isBlank())) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--input is required when the ingest stage runs");
             }
-            if (toRun.contains("ingest") && missingLocalInput(input) != null) {
+            if (pipeline.contains("ingest") && missingLocalInput(input) != null) {
                 // Checked before Spark starts: a typo in a local path is one line, not a stack trace after Spark's start-up.
                 err.println("usage error: --input " + input + ": no such file or directory (nothing was done)");
                 return 2;
             }
-            for (String s : toRun) {
-                if (!CurateKeys.STAGES.contains(s)) {
-                    throw new ConfigException("--stages: unknown stage '" + s + "' (known: " + CurateKeys.STAGES + ")");
-                }
-            }
-            if (toRun.contains("score")) {
-                // Models are checked before any stage runs: nothing is decoded for a run that cannot finish.
-                List<String> problems = ScoreStage.checkModels(cfg, home());
-                if (!problems.isEmpty()) {
-                    throw new ModelException("models not ready (nothing was done):\n  " + String.join("\n  ", problems));
-                }
-            }
-            if (toRun.contains("caption")) {
-                // The endpoint, prompt file and check patterns are checked before anything runs.
-                CaptionStage.plan(cfg, home(), System.getenv());
-            }
-            if (toRun.contains("shard")) ShardStage.check(cfg);
-            RunSummary summary = new RunSummary(cfg, input, output, toRun);
+            StageContext ctx = new StageContext(null, cfg, err, home(), System.getenv(), input, output);
+            // Every stage checks what it can before Spark starts (models, endpoints, buckets): nothing runs for a run that cannot finish.
+            for (Stage s : pipeline.stages()) s.validate(ctx);
+            RunSummary summary = new RunSummary(cfg, input, output, pipeline.names());
             // Stop Spark only if this run started it (tests and notebooks share theirs).
             boolean ownsSpark = SparkSession.getDefaultSession().isEmpty();
             long t0 = System.nanoTime();
             SparkSession spark = SparkSessions.getOrCreate(cfg, master);
             summary.sparkStart((System.nanoTime() - t0) / 1e9);
             err.printf(Locale.ROOT, "[curate] Spark %s on %s; config %s; stages %s%n", spark.version(),
-                    spark.sparkContext().master(), cfg.source(), toRun);
+                    spark.sparkContext().master(), cfg.source(), pipeline.names());
             try {
-                String output = absoluteOnDriver(this.output, spark.sparkContext().hadoopConfiguration());
-                for (String stage : CurateKeys.STAGES) {
-                    if (!toRun.contains(stage)) continue;
-                    switch (stage) {
-                        case "ingest" -> summary.ingest(new IngestStage(spark, cfg, err).run(input, output));
-                        case "score" -> summary.score(new ScoreStage(spark, cfg, err, home())
-                                .run(IngestTables.path(output, IngestTables.CLIPS)));
-                        case "filter" -> summary.filter(new FilterStage(spark, cfg, err)
-                                .run(IngestTables.path(output, IngestTables.CLIPS)));
-                        case "caption" -> summary.caption(new CaptionStage(spark, cfg, err, home(), System.getenv())
-                                .run(IngestTables.path(output, IngestTables.CLIPS), CaptionTables.path(output)));
-                        case "shard" -> summary.shard(new ShardStage(spark, cfg, err).run(output));
-                        default -> throw new IllegalStateException("stage without a runner: " + stage);
-                    }
-                }
+                // A relative local --output made absolute here: executors write under it from other working directories.
+                StageContext job = new StageContext(spark, ctx.cfg(), ctx.log(), ctx.home(), ctx.env(), ctx.input(),
+                        absoluteOnDriver(output, spark.sparkContext().hadoopConfiguration()));
+                // The order against what each stage reads: from an earlier stage of this run, or already in the output.
+                List<String> problems = pipeline.orderProblems(cfg, table -> existingColumns(spark, job.table(table)));
+                if (!problems.isEmpty()) throw new ConfigException("the stages cannot run in this order (nothing was done):\n  " + String.join("\n  ", problems));
+                for (Stage s : pipeline.stages()) summary.stage(s.run(job));
                 summary.totals(spark);
                 summary.write(spark);
                 err.printf(Locale.ROOT, "[curate] done: %s%n", summary.headline());
@@ -211,6 +188,12 @@ public final class Curate implements Callable<Integer> {
                 if (ownsSpark) spark.stop();
             }
         }
+    }
+
+    /** The columns of the Delta table at this path, or null when there is none. */
+    static java.util.Set<String> existingColumns(SparkSession spark, String path) {
+        if (!dev.avcurate.core.spark.DeltaTables.exists(spark, path)) return null;
+        return new java.util.HashSet<>(List.of(spark.read().format("delta").load(path).columns()));
     }
 
     /**

@@ -2,9 +2,6 @@ package dev.avcurate.app;
 
 import dev.avcurate.core.config.CurateConfig;
 import dev.avcurate.core.spark.DeltaTables;
-import dev.avcurate.filters.FilterStage;
-import dev.avcurate.filters.ScoreStage;
-import dev.avcurate.ingest.IngestStage;
 import dev.avcurate.ingest.IngestTables;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -40,88 +37,9 @@ final class RunSummary {
         root.put("config", cfg.asMap());
     }
 
-    void ingest(IngestStage.Report r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("videos_listed", r.videosListed());
-        m.put("videos_skipped_already_done", r.videosSkipped());
-        m.put("videos_ingested", r.videosIngested());
-        m.put("videos_rejected", r.videosRejected());
-        m.put("clips", r.clips());
-        m.put("rejects_by_reason", r.rejectsByReason());
-        m.put("seconds", round(r.seconds()));
-        m.put("seconds_listing_and_resume", round(r.listSeconds()));
-        m.put("seconds_decoding", round(r.decodeSeconds()));
-        m.put("seconds_committing", round(r.commitSeconds()));
-        m.put("videos_per_second", r.seconds() > 0 ? round((r.videosIngested() + r.videosRejected()) / r.seconds()) : 0);
-        stages.put("ingest", m);
-    }
-
-    /** Counts over the whole tables (this run and earlier ones). */
-    void score(ScoreStage.Report r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("clips", r.clipsTotal());
-        m.put("clips_scored", r.clipsScored());
-        m.put("clips_failed", r.clipsFailed());
-        m.put("scores_version", r.scoresVersion());
-        m.put("seconds", round(r.seconds()));
-        r.phaseSeconds().forEach((k, v) -> m.put("seconds_" + k, v));
-        // Task seconds summed over executors (they overlap in wall time): where the stage's CPU goes (one thread per task).
-        m.put("task_seconds", r.taskSeconds());
-        stages.put("score", m);
-    }
-
-    void filter(FilterStage.Report r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("clips_in", r.clipsIn());
-        m.put("failing_by_rule", r.failingByRule());
-        m.put("kept", r.kept());
-        m.put("decisions_changed", r.changed());
-        m.put("seconds", round(r.seconds()));
-        stages.put("filter", m);
-    }
-
-    void caption(dev.avcurate.captioning.CaptionStage.Report r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("estimator", r.estimator());
-        m.put("model", r.model());
-        m.put("prompt_version", r.promptVersion());
-        m.put("kept_clips", r.clipsKept());
-        m.put("already_captioned", r.alreadyCaptioned());
-        m.put("requested", r.requested());
-        m.put("ok", r.ok());
-        m.put("failed", r.failed());
-        m.put("failed_by_reason", r.failedByCode());
-        m.put("captions_passing_checks", r.captionsKept());
-        m.put("check_codes", r.checkCounts());
-        m.put("prompt_tokens", r.promptTokens());
-        m.put("completion_tokens", r.completionTokens());
-        m.put("requests_per_second", r.requestsPerS());
-        m.put("tokens_per_second", r.tokensPerS());
-        m.put("latency_p50_s", r.latencyP50S());
-        m.put("latency_p95_s", r.latencyP95S());
-        m.put("rechecked", r.rechecked());
-        m.put("seconds_requesting", r.requestSeconds());
-        m.put("seconds", round(r.seconds()));
-        stages.put("caption", m);
-    }
-
-    void shard(dev.avcurate.shards.ShardStage.Report r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kept_clips", r.keptClips());
-        m.put("already_in_shards", r.alreadySharded());
-        m.put("duplicates", r.duplicates());
-        m.put("left_out", r.leftOut());
-        m.put("clips_written", r.written());
-        m.put("clips_by_split", r.clipsBySplit());
-        m.put("clips_by_bucket", r.clipsByBucket());
-        m.put("shard_files", r.shardFiles());
-        m.put("bytes", r.bytes());
-        m.put("failed", r.failed());
-        m.put("training_seconds", r.clipSeconds());
-        m.put("orphan_files_deleted", r.orphansDeleted());
-        m.put("seconds", round(r.seconds()));
-        r.phaseSeconds().forEach((k, v) -> m.put("seconds_" + k, v));
-        stages.put("shard", m);
+    /** A stage's report, under stages.<name>, as the stage wrote it. */
+    void stage(dev.avcurate.core.stage.StageReport r) {
+        stages.put(r.stage(), r.summary());
     }
 
     void sparkStart(double seconds) {
@@ -182,8 +100,11 @@ final class RunSummary {
                 t.get("captions"), t.get("captions_passing_checks"), t.get("captions_failed")) : "";
         String shards = t.containsKey("shard_files") ? String.format(Locale.ROOT, ", %s clips in %s shard files", t.get("shard_rows"),
                 t.get("shard_files")) : "";
-        return String.format(Locale.ROOT, "%s videos seen, %s clips (%s kept)%s%s, rejects %s; summary in %s/run-summary.json",
-                t.get("videos_seen"), t.get("clips"), t.get("kept_clips"), captions, shards, t.get("rejects_by_reason"), output);
+        // Only what the output holds: a run on a clips table without videos or rejects (a synthetic one) says so by omission.
+        String videos = t.containsKey("videos_seen") ? t.get("videos_seen") + " videos seen, " : "";
+        String rejects = t.containsKey("rejects_by_reason") ? ", rejects " + t.get("rejects_by_reason") : "";
+        return String.format(Locale.ROOT, "%s%s clips (%s kept)%s%s%s; summary in %s/run-summary.json",
+                videos, t.get("clips"), t.get("kept_clips"), captions, shards, rejects, output);
     }
 
     void write(SparkSession spark) throws IOException {

@@ -23,16 +23,21 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import dev.avcurate.filters.StageWork;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
+import scala.Tuple2;
 
 /**
  * The caption stage: a dense caption for every kept clip, from a VLM behind an OpenAI-compatible
@@ -40,6 +45,14 @@ import org.apache.spark.util.SerializableConfiguration;
  * (clip, model, prompt version): a rerun asks only for clips without an ok caption, so failed
  * requests are retried and nothing is asked twice. Checks run on every new caption and again on
  * stored ones when the check settings change (no request is repeated for that).
+ *
+ * <p>The clips to caption go from the tables to the executors, and their captions back, as
+ * DataFrames: a work list numbered by clip id is written under {@code <output>/_work/caption} by
+ * batch ({@code caption.batch_clips}); each batch is dealt to tasks of consecutive clips, captioned
+ * by {@code mapPartitions} (frames, requests, checks and embeddings on the executors), written as
+ * Parquet by that job and merged into {@code captions} from what was written, so no request is
+ * sent twice for one batch and a killed job loses at most the batch in flight. The driver holds
+ * plans, counts and the run's aggregates only.
  */
 public final class CaptionStage {
     /** What one run did, with the throughput figures that bound curation at scale. */
@@ -121,14 +134,20 @@ public final class CaptionStage {
                 functions.lit("|" + job.model() + "|" + job.promptVersion())), 256), 1, 16));
         long keptCount = kept.count();
         Dataset<Row> done = captions.filter("status = 'ok'").select("caption_key");
-        List<CaptionTask> toCaption = new ArrayList<>();
-        for (Row r : kept.join(done, kept.col("caption_key").equalTo(done.col("caption_key")), "left_anti").orderBy("clip_id").collectAsList()) {
-            Map<String, Object> attrs = new HashMap<>();
-            for (String c : ClipAttributes.COLUMNS) if (have.contains(c)) attrs.put(c, r.get(r.fieldIndex(c)));
-            toCaption.add(new CaptionTask(r.getString(r.fieldIndex("caption_key")), r.getString(0), r.getString(1), r.getString(2), r.getDouble(3),
-                    r.getDouble(4), ClipAttributes.of(attrs)));
+        Dataset<Row> todo = kept.join(done, kept.col("caption_key").equalTo(done.col("caption_key")), "left_anti");
+        List<String> attrs = new ArrayList<>();
+        for (String c : ClipAttributes.COLUMNS) if (have.contains(c)) attrs.add(c);
+        String work = StageWork.dir(captionsPath, "caption");
+        StageWork.delete(spark, work); // a killed run's
+        long n = todo.count();
+        int batch = cfg.get(CAPTION_BATCH_CLIPS);
+        StructType listSchema = new StructType().add("idx", DataTypes.LongType, false);
+        for (var f : todo.schema().fields()) listSchema = listSchema.add(f);
+        if (n > 0) {
+            writeWorkList(todo, listSchema, work + "/todo", batch);
+            n = spark.read().parquet(work + "/todo").count(); // the batches are the list's
         }
-        log.printf(Locale.ROOT, "[caption] %d kept clips, %d to caption with %s (model %s, prompt %s)%s%n", keptCount, toCaption.size(),
+        log.printf(Locale.ROOT, "[caption] %d kept clips, %d to caption with %s (model %s, prompt %s)%s%n", keptCount, n,
                 job.estimator(), job.model(), job.promptVersion(), job.useVlm() ? ", endpoint " + job.vlm().redactedEndpoint() : "");
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -137,27 +156,38 @@ public final class CaptionStage {
         int slicesMax = job.useVlm()
                 ? Math.max(1, (cfg.get(CAPTION_VLM_CONCURRENCY) + job.vlm().taskConcurrency() - 1) / job.vlm().taskConcurrency())
                 : Math.max(1, spark.sparkContext().defaultParallelism());
-        Stats stats = new Stats();
-        AtomicLong committed = new AtomicLong();
+        AtomicLong committed = new AtomicLong(), okSoFar = new AtomicLong(), failedSoFar = new AtomicLong();
         long tReq = System.nanoTime();
-        try (Progress progress = new Progress("caption", "clips", toCaption.size(), committed::get, stats::line, cfg.get(PROGRESS_INTERVAL_S), log)) {
-            int batch = cfg.get(CAPTION_BATCH_CLIPS);
-            for (int from = 0; from < toCaption.size(); from += batch) {
-                List<CaptionTask> part = toCaption.subList(from, Math.min(toCaption.size(), from + batch));
-                List<Row> rows = jsc.parallelize(new ArrayList<>(part), Math.min(part.size(), slicesMax))
-                        .mapPartitions((Iterator<CaptionTask> it) -> CaptionWorker.run(it, bjob.value(), bconf.value().value()))
-                        .collect();
-                upsert(captionsPath, spark.createDataFrame(rows, CaptionTables.SCHEMA));
-                stats.add(rows);
-                committed.addAndGet(part.size());
-                if (toCaption.size() > batch) log.println(progress.line());
+        try (Progress progress = new Progress("caption", "clips", n, committed::get, () -> okSoFar.get() + " ok, " + failedSoFar.get() + " failed",
+                cfg.get(PROGRESS_INTERVAL_S), log)) {
+            long batches = (n + batch - 1) / batch;
+            for (long b = 0; b < batches; b++) {
+                long base = b * batch, size = Math.min(batch, n - base);
+                // Consecutive clips (by id) per task, as many tasks as the request concurrency needs.
+                JavaRDD<CaptionTask> tasks = spark.read().schema(listSchema).parquet(work + "/todo/batch=" + b).javaRDD()
+                        .mapToPair(r -> new Tuple2<>(r.getLong(0), task(r, attrs)))
+                        .repartitionAndSortWithinPartitions(StageWork.TaskPartitioner.of(base, size, slicesMax, size))
+                        .values();
+                String out = work + "/rows/batch=" + b;
+                // The requests run once: the rows are written by the job that asks, and the merge reads what was written.
+                spark.createDataFrame(tasks.mapPartitions((Iterator<CaptionTask> it) -> CaptionWorker.run(it, bjob.value(), bconf.value().value())),
+                        CaptionTables.SCHEMA).write().mode(SaveMode.Overwrite).parquet(out);
+                Dataset<Row> rows = spark.read().schema(CaptionTables.SCHEMA).parquet(out);
+                upsert(captionsPath, rows);
+                for (Row r : rows.groupBy("status").count().collectAsList()) {
+                    (CaptionTables.OK.equals(r.getString(0)) ? okSoFar : failedSoFar).addAndGet(r.getLong(1));
+                }
+                committed.addAndGet(size);
+                if (n > batch) log.println(progress.line());
             }
-            if (!toCaption.isEmpty()) log.println(progress.line());
+            if (n > 0) log.println(progress.line());
         }
         double reqSeconds = (System.nanoTime() - tReq) / 1e9;
-        long rechecked = recheck(captionsPath, job);
+        Stats stats = n > 0 ? Stats.of(spark.read().schema(CaptionTables.SCHEMA).parquet(work + "/rows")) : new Stats();
+        long rechecked = recheck(captionsPath, job, work + "/recheck");
+        StageWork.delete(spark, work);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Report r = stats.report(job, keptCount, keptCount - toCaption.size(), toCaption.size(), reqSeconds, rechecked, seconds);
+        Report r = stats.report(job, keptCount, keptCount - n, n, reqSeconds, rechecked, seconds);
         if (r.requested() == 0) {
             log.printf(Locale.ROOT, "[caption] nothing to ask: all %d kept clips have a caption%s; %.1f s%n", keptCount,
                     rechecked > 0 ? " (" + rechecked + " checked again)" : "", r.seconds());
@@ -172,13 +202,34 @@ public final class CaptionStage {
         return r;
     }
 
+    /** Numbers the clips to caption by id and writes them by batch (Parquet, {@code batch = index / caption.batch_clips}); the driver sees none of them. */
+    private void writeWorkList(Dataset<Row> todo, StructType listSchema, String dir, int batch) {
+        JavaRDD<Row> indexed = todo.orderBy("clip_id").javaRDD().zipWithIndex().map(t -> {
+            Object[] v = new Object[t._1().length() + 2];
+            v[0] = t._2();
+            for (int i = 0; i < t._1().length(); i++) v[i + 1] = t._1().get(i);
+            v[v.length - 1] = t._2() / batch;
+            return RowFactory.create(v);
+        });
+        spark.createDataFrame(indexed, listSchema.add("batch", DataTypes.LongType, false)).write().mode(SaveMode.Overwrite)
+                .partitionBy("batch").parquet(dir);
+    }
+
+    /** The caption task of a work list row. */
+    static CaptionTask task(Row r, List<String> attributeColumns) {
+        Map<String, Object> attrs = new HashMap<>();
+        for (String c : attributeColumns) attrs.put(c, r.get(r.fieldIndex(c)));
+        return new CaptionTask(r.getAs("caption_key"), r.getAs("clip_id"), r.getAs("video_id"), r.getAs("uri"), r.<Double>getAs("start_s"),
+                r.<Double>getAs("end_s"), ClipAttributes.of(attrs));
+    }
+
     private void upsert(String path, Dataset<Row> rows) {
         DeltaTable.forPath(spark, path).as("t").merge(rows.as("s"), "t.caption_key = s.caption_key")
                 .whenMatched().updateAll().whenNotMatched().insertAll().execute();
     }
 
     /** Stored ok captions whose checks are stale (settings changed) or that lack an embedding: checked and embedded again. */
-    private long recheck(String path, CaptionJob job) {
+    private long recheck(String path, CaptionJob job, String out) {
         String version = job.checks().version();
         Dataset<Row> stale = spark.read().format("delta").load(path)
                 .filter("status = 'ok' AND (checks_version IS NULL OR checks_version <> '" + version + "'"
@@ -191,7 +242,7 @@ public final class CaptionStage {
                 .add("embedding", DataTypes.createArrayType(DataTypes.FloatType)).add("embedding_model", DataTypes.StringType);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<CaptionJob> bjob = jsc.broadcast(job);
-        List<Row> rows = stale.javaRDD().mapPartitions((Iterator<Row> it) -> {
+        JavaRDD<Row> rows = stale.javaRDD().mapPartitions((Iterator<Row> it) -> {
             CaptionJob j = bjob.value();
             CaptionChecks checks = new CaptionChecks(j.checks());
             List<Row> in = new ArrayList<>();
@@ -206,67 +257,75 @@ public final class CaptionStage {
                 toEmbed.add(same || c.caption() == null || c.caption().isBlank() ? null : c.caption());
             }
             float[][] v = CaptionWorker.embed(j, toEmbed);
-            List<Row> out = new ArrayList<>();
+            List<Row> result = new ArrayList<>();
             for (int i = 0; i < in.size(); i++) {
                 Row r = in.get(i);
                 CaptionChecks.Result c = results.get(i);
                 Object emb = v != null && v[i] != null ? CaptionWorker.boxed(v[i]) : toEmbed.get(i) == null && !r.isNullAt(4)
                         ? r.getList(4).toArray(new Float[0]) : null;
-                out.add(RowFactory.create(r.getString(0), c.caption(), c.codes().toArray(new String[0]), c.keep(), j.checks().version(),
+                result.add(RowFactory.create(r.getString(0), c.caption(), c.codes().toArray(new String[0]), c.keep(), j.checks().version(),
                         c.language(), c.wordCount(), emb, emb == null ? null : MiniLmEmbedder.MODEL_NAME));
             }
-            return out.iterator();
-        }).collect();
+            return result.iterator();
+        });
+        // Checked and embedded once, on the executors: written, then merged from what was written.
+        spark.createDataFrame(rows, schema).write().mode(SaveMode.Overwrite).parquet(out);
+        Dataset<Row> checked = spark.read().schema(schema).parquet(out);
+        long count = checked.count();
         Map<String, String> set = new LinkedHashMap<>();
         for (String c : schema.fieldNames()) if (!c.equals("caption_key")) set.put(c, "s." + c);
-        DeltaTable.forPath(spark, path).as("t").merge(spark.createDataFrame(rows, schema).as("s"), "t.caption_key = s.caption_key")
+        DeltaTable.forPath(spark, path).as("t").merge(checked.as("s"), "t.caption_key = s.caption_key")
                 .whenMatched().updateExpr(set).execute();
-        log.printf("[caption] %d stored captions checked again (check settings changed or embedding missing)%n", rows.size());
-        return rows.size();
+        log.printf("[caption] %d stored captions checked again (check settings changed or embedding missing)%n", count);
+        return count;
     }
 
-    /** Counts and timings of this run's answers, from the rows written. */
+    /** Counts and timings of this run's answers, aggregated where the rows written are; the driver gets the totals. */
     private static final class Stats {
         long ok, failed, kept, promptTokens, completionTokens;
         final Map<String, Long> failedByCode = new TreeMap<>();
         final Map<String, Long> checkCounts = new TreeMap<>();
-        final List<Double> latencies = new ArrayList<>();
+        double[] latencyQuantiles = {0, 0};
 
-        synchronized void add(List<Row> rows) {
-            StructType s = CaptionTables.SCHEMA;
-            for (Row r : rows) {
-                if (CaptionTables.OK.equals(r.getString(s.fieldIndex("status")))) ok++;
-                else {
-                    failed++;
-                    failedByCode.merge(r.getString(s.fieldIndex("error_code")), 1L, Long::sum);
-                }
-                if (r.getBoolean(s.fieldIndex("caption_keep"))) kept++;
-                Object checks = r.get(s.fieldIndex("checks"));
-                if (checks instanceof String[] cs) for (String c : cs) checkCounts.merge(c, 1L, Long::sum);
-                Object pt = r.get(s.fieldIndex("prompt_tokens")), ct = r.get(s.fieldIndex("completion_tokens"));
-                if (pt instanceof Long l) promptTokens += l;
-                if (ct instanceof Long l) completionTokens += l;
-                if (r.get(s.fieldIndex("latency_s")) instanceof Double d && CaptionTables.OK.equals(r.getString(s.fieldIndex("status")))) {
-                    latencies.add(d);
-                }
+        static Stats of(Dataset<Row> rows) {
+            Stats s = new Stats();
+            Column ok = functions.col("status").equalTo(CaptionTables.OK);
+            Row t = rows.agg(functions.count(functions.when(ok, 1)), functions.count(functions.when(functions.not(ok), 1)),
+                    functions.count(functions.when(functions.col("caption_keep"), 1)),
+                    functions.coalesce(functions.sum("prompt_tokens"), functions.lit(0L)),
+                    functions.coalesce(functions.sum("completion_tokens"), functions.lit(0L))).first();
+            s.ok = t.getLong(0);
+            s.failed = t.getLong(1);
+            s.kept = t.getLong(2);
+            s.promptTokens = t.getLong(3);
+            s.completionTokens = t.getLong(4);
+            for (Row r : rows.filter(functions.not(ok)).groupBy("error_code").count().collectAsList()) {
+                s.failedByCode.put(r.isNullAt(0) ? "unknown" : r.getString(0), r.getLong(1));
             }
+            for (Row r : rows.select(functions.explode(functions.col("checks")).as("code")).groupBy("code").count().collectAsList()) {
+                s.checkCounts.put(r.getString(0), r.getLong(1));
+            }
+            // Latency quantiles of the answered requests: the value at floor(q * n) of the sorted latencies, found by a
+            // distributed sort; only the two values come back.
+            JavaRDD<Double> lat = rows.filter(ok.and(functions.col("latency_s").isNotNull())).select("latency_s").javaRDD().map(r -> r.getDouble(0));
+            long m = lat.count();
+            if (m > 0) {
+                long i50 = Math.min(m - 1, (long) Math.floor(0.5 * m)), i95 = Math.min(m - 1, (long) Math.floor(0.95 * m));
+                Map<Long, Double> at = new HashMap<>();
+                for (scala.Tuple2<Double, Long> x : lat.sortBy(d -> d, true, lat.getNumPartitions()).zipWithIndex()
+                        .filter(x -> x._2() == i50 || x._2() == i95).collect()) {
+                    at.put(x._2(), x._1());
+                }
+                s.latencyQuantiles = new double[] {round(at.get(i50)), round(at.get(i95))};
+            }
+            return s;
         }
 
-        synchronized String line() {
-            return ok + " ok, " + failed + " failed";
-        }
-
-        synchronized Report report(CaptionJob job, long kept0, long already, long requested, double reqS, long rechecked, double seconds) {
-            double[] l = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        Report report(CaptionJob job, long kept0, long already, long requested, double reqS, long rechecked, double seconds) {
             return new Report(job.estimator(), job.model(), job.promptVersion(), kept0, already, requested, ok, failed,
                     new LinkedHashMap<>(failedByCode), kept, new LinkedHashMap<>(checkCounts), promptTokens, completionTokens, round(reqS),
                     requested > 0 && reqS > 0 ? round(requested / reqS) : 0, reqS > 0 ? round((promptTokens + completionTokens) / reqS) : 0,
-                    quantile(l, 0.5), quantile(l, 0.95), rechecked, round(seconds));
-        }
-
-        private static double quantile(double[] sorted, double q) {
-            if (sorted.length == 0) return 0;
-            return round(sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))]);
+                    latencyQuantiles[0], latencyQuantiles[1], rechecked, round(seconds));
         }
 
         private static double round(double v) {

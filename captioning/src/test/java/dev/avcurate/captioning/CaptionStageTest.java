@@ -214,10 +214,14 @@ class CaptionStageTest {
 
     @Test
     void withoutAnEndpointCaptionsAreComposedFromTheMeasuredAttributes() {
-        String captionsPath = dir.resolve("captions-attributes").toString();
-        CaptionStage.Report r = new CaptionStage(spark, config("", ""), System.err, HOME, Map.of()).run(clipsPath, captionsPath);
+        String captionsPath = dir.resolve("captions-attributes/tables/captions").toString();
+        // Batches of 3: the 7 kept clips go to the executors and back in three batches, one commit each.
+        CaptionStage.Report r = new CaptionStage(spark, config("", "  batch_clips: 3\n"), System.err, HOME, Map.of()).run(clipsPath, captionsPath);
         assertEquals("attributes", r.estimator());
         assertEquals(7, r.ok());
+        assertEquals(7, r.requested());
+        assertEquals(3, dev.avcurate.core.spark.DeltaTables.version(spark, captionsPath), "created, then one merge per batch");
+        assertFalse(java.nio.file.Files.exists(dir.resolve("captions-attributes/_work/caption")), "the work directory is gone");
         Row c = captions(captionsPath).get("clip2");
         assertEquals("attributes", c.getString(c.fieldIndex("estimator")));
         assertEquals("attributes", c.getString(c.fieldIndex("model")));

@@ -22,15 +22,20 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
 import org.apache.spark.util.SerializableConfiguration;
 
 /**
@@ -56,59 +61,93 @@ public final class IngestStage {
         this.log = log;
     }
 
+    /** The work plan's columns: the inputs to ingest, largest first, numbered into batches. */
+    static final StructType PLAN_SCHEMA = new StructType().add("video_id", DataTypes.StringType, false).add("uri", DataTypes.StringType, false)
+            .add("size_bytes", DataTypes.LongType, false).add("mtime_ms", DataTypes.LongType, false)
+            .add("needs_merge", DataTypes.BooleanType, false).add("batch", DataTypes.LongType, false).add("pos", DataTypes.IntegerType, false);
+
+    /** One video's outcome as one row: its videos row, its clips and its rejects. */
+    static final StructType RESULT_SCHEMA = new StructType().add("video", IngestTables.VIDEOS_SCHEMA, false)
+            .add("clips", DataTypes.createArrayType(IngestTables.CLIPS_SCHEMA, false), false)
+            .add("rejects", DataTypes.createArrayType(IngestTables.REJECTS_SCHEMA, false), false);
+
     public Report run(String input, String output) throws IOException {
         long t0 = System.nanoTime();
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
         Set<String> exts = cfg.get(INGEST_EXTENSIONS).stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-        List<Input> inputs = InputLister.list(input, exts, hconf);
         String videosPath = IngestTables.path(output, IngestTables.VIDEOS);
         String clipsPath = IngestTables.path(output, IngestTables.CLIPS);
         String rejectsPath = IngestTables.path(output, IngestTables.REJECTS);
+        String work = output.replaceAll("/+$", "") + "/_work/ingest";
+        List<Dataset<Row>> cached = new ArrayList<>();
 
+        // Everything about the inputs stays in DataFrames: the driver holds counts and one row per batch.
+        Dataset<Row> listed = cache(cached, InputLister.frame(spark, input, exts));
+        long listedCount;
+        try {
+            listedCount = listed.count();
+        } catch (Exception e) { // a manifest line the executors cannot use: one line, not a stack trace
+            throw new IOException(rootMessage(e), e);
+        }
         // On a fresh output there is nothing to resume: skip the reads (they cost seconds of Spark jobs).
         boolean hadVideos = DeltaTables.exists(spark, videosPath);
         boolean hadChildren = DeltaTables.exists(spark, clipsPath) || DeltaTables.exists(spark, rejectsPath);
-        // Resume: what is already done, and what changed on disk since.
-        Map<String, String> done = new HashMap<>();
+        Dataset<Row> todo = listed.withColumn("needs_merge", functions.lit(false));
+        long changed = 0;
         if (hadVideos) {
-            for (Row r : spark.read().format("delta").load(videosPath).select("video_id", "size_bytes", "mtime_ms").collectAsList()) {
-                done.put(r.getString(0), r.getLong(1) + "/" + r.getLong(2));
+            // Resume: what is already done, and what changed on disk since (its rows are replaced).
+            Dataset<Row> done = spark.read().format("delta").load(videosPath).selectExpr("video_id AS d_id", "size_bytes AS d_size", "mtime_ms AS d_mtime");
+            Dataset<Row> joined = listed.join(done, listed.col("video_id").equalTo(done.col("d_id")), "left")
+                    .filter("d_id IS NULL OR d_size <> size_bytes OR d_mtime <> mtime_ms");
+            todo = cache(cached, joined.selectExpr("video_id", "uri", "size_bytes", "mtime_ms", "d_id IS NOT NULL AS needs_merge"));
+            Dataset<Row> changedIds = todo.filter("needs_merge").select("video_id");
+            changed = changedIds.count();
+            if (changed > 0) {
+                for (String p : List.of(videosPath, clipsPath, rejectsPath)) DeltaTables.deleteMatching(spark, p, changedIds, "video_id");
+                log.printf("[ingest] %d files changed since they were ingested: their rows are replaced%n", changed);
             }
         }
-        // Videos with clips or rejects but no videos row: a job died between those commits. Their
-        // batches are merged; every other batch is known to be new and is simply appended.
-        Set<String> orphans = new HashSet<>();
         if (hadChildren) {
+            // Videos with clips or rejects but no videos row: a job died between those commits. Their batches are
+            // merged; every other batch is known to be new and is simply appended.
             Dataset<Row> children = null;
             for (String p : List.of(clipsPath, rejectsPath)) {
                 if (!DeltaTables.exists(spark, p)) continue;
                 Dataset<Row> ids = spark.read().format("delta").load(p).select("video_id");
                 children = children == null ? ids : children.union(ids);
             }
-            for (Row r : children.distinct().collectAsList()) if (!done.containsKey(r.getString(0))) orphans.add(r.getString(0));
-        }
-        List<Input> toIngest = new ArrayList<>();
-        List<String> changed = new ArrayList<>();
-        for (Input in : inputs) {
-            String sig = done.get(in.videoId());
-            if (sig == null) toIngest.add(in);
-            else if (!sig.equals(in.sizeBytes() + "/" + in.mtimeMs())) {
-                toIngest.add(in);
-                changed.add(in.videoId());
+            Dataset<Row> orphans = children.distinct().selectExpr("video_id AS o_id");
+            if (hadVideos) {
+                Dataset<Row> v = spark.read().format("delta").load(videosPath).select("video_id");
+                orphans = orphans.join(v, orphans.col("o_id").equalTo(v.col("video_id")), "left_anti");
             }
+            todo = todo.join(orphans, todo.col("video_id").equalTo(orphans.col("o_id")), "left")
+                    .selectExpr("video_id", "uri", "size_bytes", "mtime_ms", "needs_merge OR o_id IS NOT NULL AS needs_merge");
         }
-        if (!changed.isEmpty()) {
-            String ids = changed.stream().map(s -> "'" + s + "'").collect(Collectors.joining(","));
-            for (String p : List.of(videosPath, clipsPath, rejectsPath)) DeltaTables.deleteWhere(spark, p, "video_id IN (" + ids + ")");
-            log.printf("[ingest] %d files changed since they were ingested: their rows are replaced%n", changed.size());
-        }
-        long skipped = inputs.size() - toIngest.size();
-        double listSeconds = (System.nanoTime() - t0) / 1e9;
-        long decodeNanos = 0, commitNanos = 0;
-        log.printf(Locale.ROOT, "[ingest] %d files listed, %d already ingested, %d to do%n", inputs.size(), skipped, toIngest.size());
 
-        // Largest first, so that one long video does not finish last alone.
-        toIngest.sort(Comparator.comparingLong(Input::sizeBytes).reversed().thenComparing(Input::uri));
+        // The plan: largest first (one long video must not finish last alone), numbered, cut into batches; written once
+        // so that each batch is a cheap filtered read of it.
+        int batchSize = cfg.get(INGEST_BATCH_VIDEOS);
+        JavaRDD<Row> numbered = todo.orderBy(functions.desc("size_bytes"), functions.asc("uri")).javaRDD().zipWithIndex()
+                .map(t -> RowFactory.create(t._1().getString(0), t._1().getString(1), t._1().getLong(2), t._1().getLong(3), t._1().getBoolean(4),
+                        t._2() / batchSize, (int) (t._2() % batchSize)));
+        String planPath = work + "/plan";
+        spark.createDataFrame(numbered, PLAN_SCHEMA).write().mode("overwrite").parquet(planPath);
+        Dataset<Row> plan = spark.read().parquet(planPath);
+        List<Row> batches = plan.groupBy("batch").agg(functions.count("*"), functions.max("needs_merge")).orderBy("batch").collectAsList();
+        long toIngest = 0;
+        for (Row b : batches) toIngest += b.getLong(1);
+        long skipped = listedCount - toIngest;
+        double listSeconds = (System.nanoTime() - t0) / 1e9;
+        log.printf(Locale.ROOT, "[ingest] %d files listed, %d already ingested, %d to do%n", listedCount, skipped, toIngest);
+        if (cfg.get(INGEST_PLAN_ONLY)) {
+            cached.forEach(Dataset::unpersist);
+            log.printf(Locale.ROOT, "[ingest] plan only (ingest.plan_only): %d videos in %d batches planned into %s; nothing decoded%n", toIngest,
+                    batches.size(), planPath);
+            return new Report(listedCount, skipped, 0, 0, 0, Map.of(), (System.nanoTime() - t0) / 1e9, listSeconds, 0, 0);
+        }
+
+        long decodeNanos = 0, commitNanos = 0;
         AtomicLong tasksDone = new AtomicLong();
         AtomicLong clips = new AtomicLong();
         AtomicLong rejectedVideos = new AtomicLong();
@@ -123,87 +162,134 @@ public final class IngestStage {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(hconf));
         Broadcast<CurateConfig> bcfg = jsc.broadcast(cfg);
-        int batchSize = cfg.get(INGEST_BATCH_VIDEOS);
-        java.util.ArrayDeque<JavaFutureAction<List<Result>>> inflight = new java.util.ArrayDeque<>();
-        try (Progress progress = new Progress("ingest", "videos", toIngest.size(), () -> Math.min(tasksDone.get(), toIngest.size()),
+        java.util.concurrent.ExecutorService decoders = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "ingest-batch");
+            t.setDaemon(true);
+            return t;
+        });
+        java.util.ArrayDeque<java.util.concurrent.Future<?>> inflight = new java.util.ArrayDeque<>();
+        long total = toIngest;
+        try (Progress progress = new Progress("ingest", "videos", toIngest, () -> Math.min(tasksDone.get(), total),
                 () -> clips.get() + " clips, " + rejectedVideos.get() + " videos rejected",
                 cfg.get(PROGRESS_INTERVAL_S), log)) {
-            // Two batches in flight: the next batch decodes while the previous one commits, and the
-            // cores never wait on a batch's last task. Commits still happen in batch order.
-            List<List<Input>> batches = new ArrayList<>();
-            for (int from = 0; from < toIngest.size(); from += batchSize) batches.add(toIngest.subList(from, Math.min(toIngest.size(), from + batchSize)));
+            // Two batches in flight: the next batch decodes while the previous one commits, and the cores never wait on a
+            // batch's last task. Commits still happen in batch order. Each batch's results are staged as Parquet once.
             int submitted = 0;
-            int committed = 0;
+            long committed = 0;
             for (int b = 0; b < batches.size(); b++) {
                 while (submitted < batches.size() && submitted <= b + 1) {
-                    List<Input> batch = batches.get(submitted++);
-                    inflight.addLast(jsc.parallelize(new ArrayList<>(batch), batch.size())
-                            .map(in -> new VideoIngestor(bcfg.value(), bconf.value().value()).ingest(in))
-                            .collectAsync());
+                    Row batch = batches.get(submitted++);
+                    long id = batch.getLong(0);
+                    int n = (int) batch.getLong(1);
+                    String staged = work + "/batch-" + id;
+                    inflight.addLast(decoders.submit(() -> {
+                        spark.sparkContext().setJobGroup("avcurate-ingest-" + id, "ingest batch " + id, true);
+                        JavaRDD<Row> results = plan.filter(functions.col("batch").equalTo(id)).javaRDD()
+                                .mapToPair(r -> new Tuple2<>(r.getInt(6), r))
+                                .partitionBy(new org.apache.spark.HashPartitioner(n)) // position i -> task i: one video per task, in order
+                                .values()
+                                .map(r -> resultRow(new VideoIngestor(bcfg.value(), bconf.value().value(), output)
+                                        .ingest(new Input(r.getString(0), r.getString(1), r.getLong(2), r.getLong(3)))));
+                        spark.createDataFrame(results, RESULT_SCHEMA).write().mode("overwrite").parquet(staged);
+                        return null;
+                    }));
                 }
                 long tb = System.nanoTime();
-                List<Result> results;
                 try {
-                    results = inflight.removeFirst().get();
+                    inflight.removeFirst().get();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted", e);
                 } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IOException("ingest batch failed: " + e.getCause(), e.getCause());
+                    throw new IOException("ingest batch failed: " + rootMessage(e.getCause()), e.getCause());
                 }
                 long tc = System.nanoTime();
-                List<Input> batch = batches.get(b);
-                boolean fresh = batch.stream().noneMatch(in -> orphans.contains(in.videoId()) || done.containsKey(in.videoId()));
-                commit(results, videosPath, clipsPath, rejectsPath, fresh);
+                Row batch = batches.get(b);
+                String staged = work + "/batch-" + batch.getLong(0);
+                Dataset<Row> results = spark.read().parquet(staged);
+                commit(results, videosPath, clipsPath, rejectsPath, !batch.getBoolean(2));
+                Row c = results.selectExpr("coalesce(sum(size(clips)), 0)", "coalesce(sum(CASE WHEN video.status <> 'ok' THEN 1 ELSE 0 END), 0)").first();
+                clips.addAndGet(c.getLong(0));
+                rejectedVideos.addAndGet(c.getLong(1));
+                for (Row r : results.selectExpr("explode(rejects.reason) AS reason").groupBy("reason").count().collectAsList()) {
+                    reasons.merge(r.getString(0), r.getLong(1), Long::sum);
+                }
+                deletePath(staged);
                 decodeNanos += tc - tb;
                 commitNanos += System.nanoTime() - tc;
-                for (Result r : results) {
-                    clips.addAndGet(r.clips().size());
-                    if (!"ok".equals(r.video().status())) rejectedVideos.incrementAndGet();
-                    r.rejects().forEach(x -> reasons.merge(x.reason(), 1L, Long::sum));
-                }
-                committed += batch.size();
+                committed += batch.getLong(1);
                 tasksDone.set(committed);
-                if (toIngest.size() > batchSize) log.println(progress.line());
+                if (toIngest > batchSize) log.println(progress.line());
             }
-            if (!toIngest.isEmpty()) log.println(progress.line());
+            if (toIngest > 0) log.println(progress.line());
         } finally {
             spark.sparkContext().removeSparkListener(listener);
             // After a failed batch, the batch still decoding is of no use: stop it rather than let it run on.
-            for (JavaFutureAction<List<Result>> f : inflight) f.cancel(true);
+            for (java.util.concurrent.Future<?> f : inflight) {
+                if (!f.isDone()) for (Row b : batches) spark.sparkContext().cancelJobGroup("avcurate-ingest-" + b.getLong(0));
+                f.cancel(true);
+            }
+            decoders.shutdownNow();
             bconf.destroy();
             bcfg.destroy();
+            cached.forEach(Dataset::unpersist);
         }
+        deletePath(work);
         // The first append of a batch creates a table; a table no batch wrote (say, no rejects) is
         // created empty, so that readers always find all three.
         DeltaTables.concurrently(() -> DeltaTables.createIfMissing(spark, videosPath, IngestTables.VIDEOS_SCHEMA),
                 () -> DeltaTables.createIfMissing(spark, clipsPath, IngestTables.CLIPS_SCHEMA),
                 () -> DeltaTables.createIfMissing(spark, rejectsPath, IngestTables.REJECTS_SCHEMA));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Report(inputs.size(), skipped, toIngest.size() - rejectedVideos.get(), rejectedVideos.get(), clips.get(),
+        return new Report(listedCount, skipped, toIngest - rejectedVideos.get(), rejectedVideos.get(), clips.get(),
                 new LinkedHashMap<>(reasons), seconds, listSeconds, decodeNanos / 1e9, commitNanos / 1e9);
     }
 
-    private void commit(List<Result> results, String videosPath, String clipsPath, String rejectsPath, boolean fresh) {
-        List<Row> v = new ArrayList<>(), c = new ArrayList<>(), r = new ArrayList<>();
-        Set<String> rejectIds = new HashSet<>();
-        for (Result res : results) {
-            v.add(IngestTables.row(res.video()));
-            res.clips().forEach(x -> c.add(IngestTables.row(x)));
-            res.rejects().forEach(x -> {
-                if (rejectIds.add(x.rejectId())) r.add(IngestTables.row(x));
-            });
-        }
+    /** A video's result as one row of {@link #RESULT_SCHEMA}; a reject id given twice (one cause, several clips) counts once. */
+    static Row resultRow(Result res) {
+        List<Row> c = new ArrayList<>(), r = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        res.clips().forEach(x -> c.add(IngestTables.row(x)));
+        res.rejects().forEach(x -> {
+            if (ids.add(x.rejectId())) r.add(IngestTables.row(x));
+        });
+        // Arrays inside a Row are Scala sequences to Spark's encoder.
+        return RowFactory.create(IngestTables.row(res.video()), scala.jdk.javaapi.CollectionConverters.asScala(c).toSeq(),
+                scala.jdk.javaapi.CollectionConverters.asScala(r).toSeq());
+    }
+
+    private void commit(Dataset<Row> results, String videosPath, String clipsPath, String rejectsPath, boolean fresh) {
+        Dataset<Row> c = results.selectExpr("explode(clips) AS c").select("c.*");
+        Dataset<Row> r = results.selectExpr("explode(rejects) AS r").select("r.*").dropDuplicates("reject_id");
+        Dataset<Row> v = results.select("video.*");
         // Videos last: its row is the "done" mark that resume trusts.
         DeltaTables.concurrently(() -> write(clipsPath, c, IngestTables.CLIPS_SCHEMA, "clip_id", fresh),
                 () -> write(rejectsPath, r, IngestTables.REJECTS_SCHEMA, "reject_id", fresh));
         write(videosPath, v, IngestTables.VIDEOS_SCHEMA, "video_id", fresh);
     }
 
-    private void write(String path, List<Row> rows, StructType schema, String key, boolean fresh) {
-        if (rows.isEmpty()) return;
-        Dataset<Row> df = IngestTables.frame(spark, rows, schema);
+    private void write(String path, Dataset<Row> rows, StructType schema, String key, boolean fresh) {
+        // Staged Parquet reads back all-nullable: the tables' own schema (with its NOT NULL columns) is put back.
+        Dataset<Row> df = spark.createDataFrame(rows.javaRDD(), schema);
         if (fresh) DeltaTables.append(path, df);
         else DeltaTables.insertNew(spark, path, df, key);
+    }
+
+    private static Dataset<Row> cache(List<Dataset<Row>> cached, Dataset<Row> df) {
+        Dataset<Row> d = df.persist(StorageLevel.MEMORY_AND_DISK());
+        cached.add(d);
+        return d;
+    }
+
+    private void deletePath(String path) throws IOException {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+        p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
+    }
+
+    /** The innermost message of a failure (a task's exception reaches the driver wrapped in Spark's). */
+    static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+        return c.getMessage() == null ? c.toString() : c.getMessage();
     }
 }

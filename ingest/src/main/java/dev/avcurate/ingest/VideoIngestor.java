@@ -20,11 +20,15 @@ import dev.avcurate.ingest.media.VideoProbe;
 import dev.avcurate.ingest.shots.ClipCutter;
 import dev.avcurate.ingest.shots.Shot;
 import dev.avcurate.ingest.shots.ShotDetector;
+import dev.avcurate.ingest.media.Ffmpeg;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.locks.Lock;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -32,17 +36,86 @@ import org.apache.hadoop.conf.Configuration;
  * detection; audio to count what decodes), shots, clips. Knows nothing of Spark: the ingest
  * stage calls it per video on the executors, the benchmark calls it in a plain loop.
  * Every failure becomes a reject with a reason; nothing thrown escapes for a bad file.
+ *
+ * <p>Poison files: the decode runs on its own thread under a {@link DecodeWatchdog} (a hang inside
+ * a native call ends as {@code decode_timeout}), and, given the job's output directory, under the
+ * attempt journal of {@link PoisonGuard} (a file that crashed the JVM on two attempts ends as
+ * {@code decode_crash}). What escapes {@link #ingest} is not about the file: the journal cannot be
+ * written ({@link UncheckedIOException}), the task was interrupted ({@link CancellationException}),
+ * the JVM is out of memory.
  */
 public final class VideoIngestor {
     private final CurateConfig cfg;
     private final Configuration hadoopConf;
+    private final PoisonGuard guard;
 
+    /** Without the attempt journal (benchmarks, tests): the watchdog still cuts a hang. */
     public VideoIngestor(CurateConfig cfg, Configuration hadoopConf) {
+        this(cfg, hadoopConf, null);
+    }
+
+    /** With the attempt journal under {@code <output>/_work/attempts} (the ingest stage); null output: none. */
+    public VideoIngestor(CurateConfig cfg, Configuration hadoopConf, String output) {
         this.cfg = cfg;
         this.hadoopConf = hadoopConf;
+        this.guard = output == null ? null : new PoisonGuard(output, hadoopConf, !DecodeWatchdog.clusterExecutor.getAsBoolean());
     }
 
     public Result ingest(Input in) {
+        if (in.sizeBytes() < 0) return rejected(in, null, Reasons.READ_ERROR, "listed in the manifest but not found: " + in.uri(), "");
+        if (in.sizeBytes() == 0) return rejected(in, null, Reasons.EMPTY_FILE, "the file is empty (0 bytes)", "");
+        try {
+            return guarded(in);
+        } catch (IOException e) {
+            // Only the journal throws it (the file's own I/O errors are rejects): the output is not writable.
+            throw new UncheckedIOException("attempt journal " + (guard == null ? "" : guard.dir()) + ", video " + in.uri() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            CancellationException c = new CancellationException("interrupted while ingesting " + in.uri());
+            c.initCause(e);
+            throw c;
+        }
+    }
+
+    private Result guarded(Input in) throws IOException, InterruptedException {
+        PoisonGuard.Prior prior = guard == null ? PoisonGuard.Prior.NONE : guard.prior(in);
+        if (prior.hung()) {
+            return rejected(in, null, Reasons.DECODE_TIMEOUT, "an earlier attempt's decode hung in a native call past "
+                    + "ingest.timeout_s + ingest.watchdog_grace_s and the watchdog gave up on it; not decoded again", "");
+        }
+        if (prior.attempts() >= PoisonGuard.CRASHED_ATTEMPTS_TO_REJECT) {
+            return rejected(in, null, Reasons.DECODE_CRASH, "the decoder crashed the executor on " + prior.attempts() + " attempts", "");
+        }
+        Ffmpeg.init(); // natives load before the clock starts
+        Lock lock = PoisonGuard.decodeLock(prior);
+        lock.lockInterruptibly();
+        try {
+            int attempt = prior.attempts() + 1;
+            if (guard != null) guard.begin(in, attempt);
+            double limitS = cfg.get(INGEST_TIMEOUT_S) + cfg.get(INGEST_WATCHDOG_GRACE_S);
+            DecodeWatchdog.Outcome<Result> o = DecodeWatchdog.run("avcurate-decode-" + in.videoId(), "the decode of " + in.uri(),
+                    (long) (limitS * 1e9),
+                    () -> {
+                        FaultInjection.beforeOpen(in.uri());
+                        return decode(in);
+                    },
+                    () -> {
+                        if (guard != null) guard.done(in);
+                    },
+                    () -> {
+                        if (guard != null) guard.hung(in, attempt);
+                    });
+            if (!o.abandoned()) return o.value();
+            return rejected(in, null, Reasons.DECODE_TIMEOUT, String.format(Locale.ROOT,
+                    "the decode did not return %.0f s after it started (ingest.timeout_s + ingest.watchdog_grace_s): "
+                            + "stuck in a native call, given up by the watchdog", limitS), "");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The decode and everything after it; on the decode thread. */
+    private Result decode(Input in) {
         try {
             return ingestOrThrow(in);
         } catch (MediaException e) {
@@ -56,8 +129,6 @@ public final class VideoIngestor {
     }
 
     private Result ingestOrThrow(Input in) throws MediaException, IOException {
-        if (in.sizeBytes() < 0) return rejected(in, null, Reasons.READ_ERROR, "listed in the manifest but not found: " + in.uri(), "");
-        if (in.sizeBytes() == 0) return rejected(in, null, Reasons.EMPTY_FILE, "the file is empty (0 bytes)", "");
         long deadline = System.nanoTime() + (long) (cfg.get(INGEST_TIMEOUT_S) * 1e9);
         int threads = cfg.get(INGEST_DECODER_THREADS);
         String local = localPath(in.uri());

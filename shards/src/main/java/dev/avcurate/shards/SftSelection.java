@@ -58,7 +58,7 @@ public final class SftSelection {
     static {
         Set<String> c = new TreeSet<>();
         for (String f : dev.avcurate.ingest.IngestTables.CLIPS_SCHEMA.fieldNames()) c.add(f.toLowerCase(Locale.ROOT));
-        c.addAll(List.of("scores_version", "score_error", "audio_shift_s", "duplicate_of"));
+        c.addAll(List.of("scorer_versions", "scores_version", "score_error", "audio_shift_s", "duplicate_of"));
         CLIPS_COLUMNS = Collections.unmodifiableSet(c);
     }
 

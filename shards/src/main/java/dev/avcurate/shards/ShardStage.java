@@ -2,7 +2,6 @@ package dev.avcurate.shards;
 
 import static dev.avcurate.core.config.CurateKeys.*;
 
-import dev.avcurate.core.Ids;
 import dev.avcurate.core.Progress;
 import dev.avcurate.core.config.CurateConfig;
 import dev.avcurate.core.spark.DeltaTables;
@@ -10,9 +9,7 @@ import dev.avcurate.trainerbridge.ShardFormat;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +22,16 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+import scala.jdk.javaapi.CollectionConverters;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -47,7 +52,7 @@ public final class ShardStage {
     /** What one run did. */
     public record Report(long keptClips, long alreadySharded, long duplicates, Map<String, Long> leftOut, long written,
                          Map<String, Long> clipsBySplit, Map<String, Long> clipsByBucket, long shardFiles, long bytes, long failed,
-                         double clipSeconds, long orphansDeleted, double seconds, Map<String, Double> phaseSeconds) {}
+                         double clipSeconds, long orphansDeleted, double seconds, Map<String, Double> phaseSeconds, boolean planOnly) {}
 
     private final SparkSession spark;
     private final CurateConfig cfg;
@@ -68,9 +73,10 @@ public final class ShardStage {
 
     public Report run(String output) throws IOException {
         long t0 = System.nanoTime();
-        String clipsPath = output.replaceAll("/+$", "") + "/tables/clips";
-        String rejectsPath = output.replaceAll("/+$", "") + "/tables/rejects";
-        String captionsPath = output.replaceAll("/+$", "") + "/tables/captions";
+        String base = output.replaceAll("/+$", "");
+        String clipsPath = base + "/tables/clips";
+        String rejectsPath = base + "/tables/rejects";
+        String captionsPath = base + "/tables/captions";
         String tablePath = ShardTables.tablePath(output);
         String shardsDir = ShardTables.shardsDir(output);
         Buckets buckets = new Buckets(cfg.get(SHARDS_BUCKETS), cfg.get(SHARDS_FRAME_BUCKETS), cfg.get(SHARDS_FPS), cfg.get(SHARDS_MAX_UPSCALE),
@@ -81,111 +87,149 @@ public final class ShardStage {
         Dataset<Row> clips = spark.read().format("delta").load(clipsPath);
         List<String> have = List.of(clips.columns());
         if (!have.contains("keep")) throw new IllegalStateException("the clips table has no keep column yet: run the score and filter stages first");
+        boolean planOnly = cfg.get(SHARDS_PLAN_ONLY);
         DeltaTables.createIfMissing(spark, tablePath, ShardTables.SCHEMA);
         Dataset<Row> index = spark.read().format("delta").load(tablePath);
-        long orphans = deleteOrphans(shardsDir, index);
+        long orphans = planOnly ? 0 : deleteOrphans(shardsDir, index);
+        List<Dataset<Row>> cached = new ArrayList<>();
 
-        Set<String> sharded = new HashSet<>();
-        for (Row r : index.selectExpr("explode(clip_ids)").collectAsList()) sharded.add(r.getString(0));
+        // Everything below is DataFrames: the driver holds counts and one row per (split, bucket) group, never one per clip.
+        Dataset<Row> sharded = cache(cached, index.selectExpr("explode(clip_ids) AS clip_id").distinct());
+        long alreadySharded = sharded.count();
         Dataset<Row> kept = clips.filter("keep = true");
         long keptCount = kept.count();
 
         // Near-duplicates among all kept clips: an already sharded copy is always the one kept.
-        Map<String, String[]> duplicates = have.contains(NearDuplicateStep.PHASH_COLUMN) && cfg.get(SHARDS_DEDUP)
-                ? new NearDuplicateStep(spark, cfg).find(kept, captionsPath, sharded) : Map.of();
-        if (!duplicates.isEmpty()) recordDuplicates(clipsPath, rejectsPath, kept, duplicates);
-
-        Dataset<Row> candidates = kept;
-        if (!sharded.isEmpty() || !duplicates.isEmpty()) {
-            List<Row> out = new ArrayList<>();
-            for (String id : sharded) out.add(RowFactory.create(id));
-            for (String id : duplicates.keySet()) out.add(RowFactory.create(id));
-            Dataset<Row> excluded = spark.createDataFrame(out, new org.apache.spark.sql.types.StructType().add("clip_id", DataTypes.StringType));
-            candidates = candidates.join(excluded, candidates.col("clip_id").equalTo(excluded.col("clip_id")), "left_anti");
+        Dataset<Row> duplicates = null;
+        long duplicateCount = 0;
+        if (have.contains(NearDuplicateStep.PHASH_COLUMN) && cfg.get(SHARDS_DEDUP)) {
+            duplicates = new NearDuplicateStep(spark, cfg, log).find(kept, captionsPath, sharded);
+            cached.add(duplicates);
+            duplicateCount = duplicates.count();
+            if (duplicateCount > 0 && !planOnly) recordDuplicates(clipsPath, rejectsPath, kept, duplicates);
         }
+        Dataset<Row> candidates = kept.join(sharded, kept.col("clip_id").equalTo(sharded.col("clip_id")), "left_anti");
+        if (duplicateCount > 0) candidates = candidates.join(duplicates, candidates.col("clip_id").equalTo(duplicates.col("clip_id")), "left_anti");
         Dataset<Row> selected = sft.select(candidates, cfg.source(), log);
-        Map<String, CaptionPick> captions = CaptionPick.best(spark, captionsPath);
-        List<String> scoreCols = scoreColumns(clips);
 
-        // Assign buckets on the driver (metadata only), then one task per slice of a (split, bucket) group.
+        // Buckets: a function of each clip's size and duration, run where the rows are.
+        Buckets b = buckets;
+        UserDefinedFunction assign = functions.udf((UDF3<Integer, Integer, Double, Row>) (w, h, d) -> {
+            Buckets.Assignment a = b.assign(w, h, d);
+            return RowFactory.create(a.bucket(), a.frames(), a.reason());
+        }, new StructType().add("bucket", DataTypes.StringType).add("frames", DataTypes.IntegerType).add("reason", DataTypes.StringType));
+        Dataset<Row> assigned = cache(cached, selected.withColumn("__a", assign.apply(functions.col("width"), functions.col("height"),
+                        functions.expr("end_s - start_s")))
+                .selectExpr("*", "__a.bucket AS bucket", "__a.frames AS frames", "__a.reason AS bucket_reason").drop("__a"));
+
+        // Clips no bucket fits: a reject each, with the reason's code.
         Map<String, Long> leftOut = new TreeMap<>();
-        List<Row> leftOutRejects = new ArrayList<>();
-        Map<String, List<ShardWorker.Item>> groups = new TreeMap<>();
-        List<String> select = new ArrayList<>(List.of("clip_id", "video_id", "uri", "start_s", "end_s", "width", "height", "split"));
-        select.add(have.contains("audio_shift_s") ? "coalesce(audio_shift_s, 0.0) AS audio_shift_s" : "0.0 AS audio_shift_s");
-        for (String c : scoreCols) select.add("`" + c + "`");
-        double clipSeconds = 0;
-        for (Row r : selected.selectExpr(select.toArray(String[]::new)).orderBy("clip_id").collectAsList()) {
-            String clipId = r.getString(0);
-            Buckets.Assignment a = buckets.assign(r.getInt(5), r.getInt(6), r.getDouble(4) - r.getDouble(3));
-            if (a.bucket() == null) {
-                String code = a.reason().substring(0, a.reason().indexOf(':'));
-                leftOut.merge(code, 1L, Long::sum);
-                leftOutRejects.add(reject(clipId, r.getString(1), r.getString(2), code, a.reason(), r.getDouble(3), r.getDouble(4)));
-                continue;
-            }
-            Map<String, Double> scores = new LinkedHashMap<>();
-            for (int i = 0; i < scoreCols.size(); i++) if (!r.isNullAt(9 + i)) scores.put(scoreCols.get(i), r.getDouble(9 + i));
-            CaptionPick cap = captions.get(clipId);
-            ShardWorker.Item item = new ShardWorker.Item(clipId, r.getString(1), r.getString(2), r.getDouble(3), r.getDouble(4), r.getString(7),
-                    a.bucket(), r.getDouble(8), cap == null ? null : cap.caption(), cap == null ? null : cap.estimator(),
-                    cap == null ? null : cap.embedding(), scores);
-            groups.computeIfAbsent(r.getString(7) + "|" + a.bucket(), k -> new ArrayList<>()).add(item);
-            clipSeconds += a.frames() / cfg.get(SHARDS_FPS);
+        Dataset<Row> unfit = assigned.filter("bucket IS NULL").selectExpr("clip_id", "video_id", "uri", "start_s", "end_s",
+                "substring_index(bucket_reason, ':', 1) AS reason", "bucket_reason AS message");
+        for (Row r : unfit.groupBy("reason").count().collectAsList()) leftOut.put(r.getString(0), r.getLong(1));
+        long leftOutCount = leftOut.values().stream().mapToLong(Long::longValue).sum();
+        if (leftOutCount > 0 && !planOnly) DeltaTables.insertNew(spark, rejectsPath, rejects(unfit), "reject_id");
+
+        // The plan: (split, bucket) groups, each cut into at most one slice per core by a hash of the clip id.
+        int cores = Math.max(1, spark.sparkContext().defaultParallelism());
+        Dataset<Row> fit = assigned.filter("bucket IS NOT NULL");
+        List<Row> groupRows = fit.groupBy("split", "bucket").agg(functions.count("*"), functions.sum("frames")).orderBy("split", "bucket")
+                .collectAsList();
+        List<Row> slicing = new ArrayList<>();
+        Map<String, Long> plannedBySplit = new TreeMap<>(), plannedByBucket = new TreeMap<>();
+        long toWrite = 0, frames = 0;
+        int slices = 0;
+        for (Row g : groupRows) {
+            long n = g.getLong(2);
+            int k = (int) Math.min(cores, n);
+            slicing.add(RowFactory.create(g.getString(0), g.getString(1), k, slices));
+            slices += k;
+            toWrite += n;
+            frames += g.getLong(3);
+            plannedBySplit.merge(g.getString(0), n, Long::sum);
+            plannedByBucket.merge(g.getString(1), n, Long::sum);
         }
+        double clipSeconds = frames / cfg.get(SHARDS_FPS);
+        Dataset<Row> slicesDf = spark.createDataFrame(slicing, new StructType().add("split", DataTypes.StringType).add("bucket", DataTypes.StringType)
+                .add("__k", DataTypes.IntegerType).add("__offset", DataTypes.IntegerType));
+        Dataset<Row> plan = fit.join(functions.broadcast(slicesDf), CollectionConverters.asScala(List.of("split", "bucket")).toSeq())
+                .withColumn("slice", functions.expr("__offset + pmod(xxhash64(clip_id), __k)").cast(DataTypes.IntegerType)).drop("__k", "__offset");
         Map<String, Double> phases = new LinkedHashMap<>();
         long tPlanned = System.nanoTime();
-        phases.put("planning", (tPlanned - t0) / 1e9); // dedup, SFT selection, captions, buckets
-        long toWrite = groups.values().stream().mapToLong(List::size).sum();
+        phases.put("planning", (tPlanned - t0) / 1e9); // dedup, SFT selection, buckets, slices
         log.printf(Locale.ROOT, "[shard] %d kept clips: %d already in shards, %d duplicates, %d left out %s, %d to write in %d split/bucket groups%n",
-                keptCount, sharded.size(), duplicates.size(), leftOutRejects.size(), leftOut, toWrite, groups.size());
-        if (!leftOutRejects.isEmpty()) {
-            DeltaTables.insertNew(spark, rejectsPath, spark.createDataFrame(leftOutRejects, dev.avcurate.ingest.IngestTables.REJECTS_SCHEMA), "reject_id");
+                keptCount, alreadySharded, duplicateCount, leftOutCount, leftOut, toWrite, groupRows.size());
+        if (planOnly) {
+            String planPath = ShardTables.planPath(output);
+            plan.selectExpr("clip_id", "video_id", "split", "bucket", "frames", "slice", "sft_criteria").write().format("delta").mode("overwrite")
+                    .option("overwriteSchema", "true").save(planPath);
+            cached.forEach(Dataset::unpersist);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            phases.put("writing", 0.0);
+            phases.put("committing", (System.nanoTime() - tPlanned) / 1e9);
+            phases.replaceAll((k, v) -> Math.round(v * 1000) / 1000.0);
+            log.printf(Locale.ROOT, "[shard] plan only (shards.plan_only): %d clips in %d tasks planned %s %s into %s; no shard file written; %.1f s%n",
+                    toWrite, slices, plannedBySplit, plannedByBucket, planPath, seconds);
+            return new Report(keptCount, alreadySharded, duplicateCount, leftOut, 0, plannedBySplit, plannedByBucket, 0, 0, 0,
+                    Math.round(clipSeconds * 1000) / 1000.0, orphans, Math.round(seconds * 1000) / 1000.0, phases, true);
         }
 
-        // At most one slice per core and group, so that a large group spreads over the cluster.
-        int cores = Math.max(1, spark.sparkContext().defaultParallelism());
-        List<List<ShardWorker.Item>> slices = new ArrayList<>();
-        for (List<ShardWorker.Item> g : groups.values()) {
-            int n = Math.max(1, (int) Math.ceil(g.size() / (double) cores));
-            for (int i = 0; i < g.size(); i += n) slices.add(new ArrayList<>(g.subList(i, Math.min(g.size(), i + n))));
-        }
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<ShardWorker.Settings> bset = jsc.broadcast(ShardWorker.Settings.of(cfg, shardsDir));
-        Broadcast<SerializableConfiguration> bconf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
-        List<ShardWorker.Result> results;
-        AtomicLong done = new AtomicLong();
-        try (Progress p = new Progress("shard", "clips", toWrite, done::get, () -> "", cfg.get(PROGRESS_INTERVAL_S), log)) {
-            results = slices.isEmpty() ? List.of() : jsc.parallelize(slices, slices.size())
-                    .map(slice -> ShardWorker.run(slice, bset.value(), bconf.value().value())).collect();
-            done.set(toWrite);
+        // Writing: exactly one slice per task (a partitioner on the slice number), clips in id order within it.
+        Dataset<Row> captions = CaptionPick.frame(spark, captionsPath);
+        Dataset<Row> work = captions == null ? plan.selectExpr("*", "CAST(NULL AS STRING) AS caption", "CAST(NULL AS STRING) AS caption_estimator",
+                "CAST(NULL AS ARRAY<FLOAT>) AS caption_embedding") : plan.join(captions, plan.col("clip_id").equalTo(captions.col("c_clip_id")), "left");
+        List<String> scoreCols = scoreColumns(clips);
+        List<String> select = new ArrayList<>(List.of("slice", "clip_id", "video_id", "uri", "start_s", "end_s", "split", "bucket",
+                have.contains("audio_shift_s") ? "coalesce(audio_shift_s, 0.0) AS audio_shift_s" : "0.0 AS audio_shift_s",
+                "caption", "caption_estimator", "caption_embedding"));
+        for (String c : scoreCols) select.add("`" + c + "`");
+        ShardWorker.Settings settings = ShardWorker.Settings.of(cfg, shardsDir);
+        SerializableConfiguration hconf = new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
+        int nSlices = Math.max(1, slices);
+        JavaRDD<Row> results = work.selectExpr(select.toArray(String[]::new)).javaRDD()
+                .mapToPair(r -> new Tuple2<>(String.format("%09d|%s", r.getInt(0), r.getString(1)), r))
+                .repartitionAndSortWithinPartitions(new SlicePartitioner(nSlices))
+                .mapPartitions(it -> writeSlice(it, settings, hconf, scoreCols));
+        String resultsPath = base + "/_work/shard-results";
+        AtomicLong tasksDone = new AtomicLong();
+        SparkListener listener = new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd e) {
+                if (e.taskInfo().successful()) tasksDone.incrementAndGet();
+            }
+        };
+        long planned = toWrite;
+        spark.sparkContext().addSparkListener(listener);
+        // The results are written once (a re-read never re-runs the encoders), then committed from that file.
+        try (Progress p = new Progress("shard", "clips", toWrite, () -> Math.min(planned, planned * tasksDone.get() / nSlices), () -> "",
+                cfg.get(PROGRESS_INTERVAL_S), log)) {
+            if (toWrite > 0) spark.createDataFrame(results, RESULT_SCHEMA).write().mode("overwrite").parquet(resultsPath);
+        } finally {
+            spark.sparkContext().removeSparkListener(listener);
         }
         long tWritten = System.nanoTime();
         phases.put("writing", (tWritten - tPlanned) / 1e9);
 
         // Commit: the files are complete (renamed); the index makes them visible.
-        Timestamp now = new Timestamp(System.currentTimeMillis());
-        List<Row> indexRows = new ArrayList<>();
-        List<Row> failures = new ArrayList<>();
         Map<String, Long> bySplit = new TreeMap<>(), byBucket = new TreeMap<>();
-        long bytes = 0, written = 0;
-        for (ShardWorker.Result res : results) {
-            for (ShardWorker.Written w : res.files()) {
-                ShardFormat.IndexEntry e = w.entry();
-                indexRows.add(RowFactory.create(e.path(), e.split(), e.bucket(), e.rows(), e.bytes(), e.sha256(),
-                        w.clipIds().toArray(new String[0]), now));
-                bySplit.merge(e.split(), e.rows(), Long::sum);
-                byBucket.merge(e.bucket(), e.rows(), Long::sum);
-                bytes += e.bytes();
-                written += e.rows();
+        long bytes = 0, written = 0, files = 0, failed = 0;
+        if (toWrite > 0) {
+            Dataset<Row> done = spark.read().parquet(resultsPath);
+            Dataset<Row> newFiles = done.filter("kind = 'file'").selectExpr("path", "split", "bucket", "rows", "bytes", "sha256", "clip_ids",
+                    "current_timestamp() AS created_at");
+            Dataset<Row> failures = done.filter("kind = 'failure'").selectExpr("clip_id", "video_id", "uri", "start_s", "end_s",
+                    "'shard_error' AS reason", "message");
+            for (Row r : done.filter("kind = 'file'").groupBy("split", "bucket").agg(functions.sum("rows"), functions.sum("bytes"),
+                    functions.count("*")).collectAsList()) {
+                bySplit.merge(r.getString(0), r.getLong(2), Long::sum);
+                byBucket.merge(r.getString(1), r.getLong(2), Long::sum);
+                written += r.getLong(2);
+                bytes += r.getLong(3);
+                files += r.getLong(4);
             }
-            for (ShardWorker.Failure f : res.failures()) {
-                failures.add(reject(f.clipId(), f.videoId(), f.uri(), "shard_error", f.message(), f.startS(), f.endS()));
-            }
-        }
-        if (!indexRows.isEmpty()) DeltaTables.append(tablePath, spark.createDataFrame(indexRows, ShardTables.SCHEMA));
-        if (!failures.isEmpty()) {
-            DeltaTables.insertNew(spark, rejectsPath, spark.createDataFrame(failures, dev.avcurate.ingest.IngestTables.REJECTS_SCHEMA), "reject_id");
+            failed = failures.count();
+            if (files > 0) DeltaTables.append(tablePath, spark.createDataFrame(newFiles.javaRDD(), ShardTables.SCHEMA));
+            if (failed > 0) DeltaTables.insertNew(spark, rejectsPath, rejects(failures), "reject_id");
         }
         List<ShardFormat.IndexEntry> all = new ArrayList<>();
         for (Row r : spark.read().format("delta").load(tablePath).select("path", "split", "bucket", "rows", "bytes", "sha256")
@@ -194,13 +238,97 @@ public final class ShardStage {
         }
         ShardFormat.writeIndex(new Path(shardsDir), all, spark.sparkContext().hadoopConfiguration());
         DatasetCard.write(spark, cfg, output, sft, buckets);
+        if (toWrite > 0) {
+            Path rp = new Path(resultsPath);
+            rp.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(rp, true);
+        }
+        cached.forEach(Dataset::unpersist);
         double seconds = (System.nanoTime() - t0) / 1e9;
         phases.put("committing", (System.nanoTime() - tWritten) / 1e9); // index, rejects, dataset card
         phases.replaceAll((k, v) -> Math.round(v * 1000) / 1000.0);
         log.printf(Locale.ROOT, "[shard] %d clips written to %d shard files (%.1f MB) %s %s, %d failed; %d files in the index; %.1f s%n",
-                written, indexRows.size(), bytes / 1e6, bySplit, byBucket, failures.size(), all.size(), seconds);
-        return new Report(keptCount, sharded.size(), duplicates.size(), leftOut, written, bySplit, byBucket, indexRows.size(), bytes,
-                failures.size(), Math.round(clipSeconds * 1000) / 1000.0, orphans, Math.round(seconds * 1000) / 1000.0, phases);
+                written, files, bytes / 1e6, bySplit, byBucket, failed, all.size(), seconds);
+        return new Report(keptCount, alreadySharded, duplicateCount, leftOut, written, bySplit, byBucket, files, bytes,
+                failed, Math.round(clipSeconds * 1000) / 1000.0, orphans, Math.round(seconds * 1000) / 1000.0, phases, false);
+    }
+
+    private static Dataset<Row> cache(List<Dataset<Row>> cached, Dataset<Row> df) {
+        Dataset<Row> d = df.persist(StorageLevel.MEMORY_AND_DISK());
+        cached.add(d);
+        return d;
+    }
+
+    /** What each writing task reports: a shard file it wrote, or a clip it could not encode. */
+    static final StructType RESULT_SCHEMA = new StructType().add("kind", DataTypes.StringType)
+            .add("path", DataTypes.StringType).add("split", DataTypes.StringType).add("bucket", DataTypes.StringType)
+            .add("rows", DataTypes.LongType).add("bytes", DataTypes.LongType).add("sha256", DataTypes.StringType)
+            .add("clip_ids", DataTypes.createArrayType(DataTypes.StringType))
+            .add("clip_id", DataTypes.StringType).add("video_id", DataTypes.StringType).add("uri", DataTypes.StringType)
+            .add("start_s", DataTypes.DoubleType).add("end_s", DataTypes.DoubleType).add("message", DataTypes.StringType);
+
+    /** Sends slice n (the key's number before '|') to partition n: one slice per task. */
+    static final class SlicePartitioner extends org.apache.spark.Partitioner {
+        private final int n;
+
+        SlicePartitioner(int n) {
+            this.n = n;
+        }
+
+        @Override
+        public int numPartitions() {
+            return n;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            String k = (String) key;
+            return Integer.parseInt(k.substring(0, k.indexOf('|'))) % n;
+        }
+    }
+
+    /** One task: its slice's rows (sorted by clip id) streamed into shard files; results as rows. */
+    static java.util.Iterator<Row> writeSlice(java.util.Iterator<Tuple2<String, Row>> it, ShardWorker.Settings settings,
+                                              SerializableConfiguration hconf, List<String> scoreCols) throws IOException {
+        java.util.Iterator<ShardWorker.Item> items = new java.util.Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public ShardWorker.Item next() {
+                Row r = it.next()._2();
+                float[] e = null;
+                if (!r.isNullAt(11)) {
+                    List<Float> l = r.getList(11);
+                    e = new float[l.size()];
+                    for (int i = 0; i < e.length; i++) e[i] = l.get(i);
+                }
+                Map<String, Double> scores = new LinkedHashMap<>();
+                for (int i = 0; i < scoreCols.size(); i++) if (!r.isNullAt(12 + i)) scores.put(scoreCols.get(i), r.getDouble(12 + i));
+                return new ShardWorker.Item(r.getString(1), r.getString(2), r.getString(3), r.getDouble(4), r.getDouble(5), r.getString(6),
+                        r.getString(7), r.getDouble(8), r.getString(9), r.getString(10), e, scores);
+            }
+        };
+        ShardWorker.Result res = ShardWorker.run(items, settings, hconf.value());
+        List<Row> out = new ArrayList<>();
+        for (ShardWorker.Written w : res.files()) {
+            ShardFormat.IndexEntry e = w.entry();
+            out.add(RowFactory.create("file", e.path(), e.split(), e.bucket(), e.rows(), e.bytes(), e.sha256(), w.clipIds().toArray(new String[0]),
+                    null, null, null, null, null, null));
+        }
+        for (ShardWorker.Failure f : res.failures()) {
+            out.add(RowFactory.create("failure", null, null, null, null, null, null, null, f.clipId(), f.videoId(), f.uri(), f.startS(), f.endS(),
+                    f.message()));
+        }
+        return out.iterator();
+    }
+
+    /** Rejects rows of the shard stage from (clip_id, video_id, uri, start_s, end_s, reason, message); reject_id = the first 16 hex digits of sha256(clip_id|shard|reason), as before. */
+    private Dataset<Row> rejects(Dataset<Row> df) {
+        return spark.createDataFrame(df.selectExpr("substring(sha2(concat(clip_id, '|shard|', reason), 256), 1, 16) AS reject_id", "video_id",
+                "clip_id", "uri", "'shard' AS stage", "reason", "message", "'' AS ffmpeg_message", "start_s", "end_s").javaRDD(),
+                dev.avcurate.ingest.IngestTables.REJECTS_SCHEMA);
     }
 
     /** Score columns (doubles) of the clips table that go into each shard row. */
@@ -213,29 +341,16 @@ public final class ShardStage {
         return out;
     }
 
-    static Row reject(String clipId, String videoId, String uri, String reason, String message, double startS, double endS) {
-        return RowFactory.create(Ids.sha256Hex(clipId + "|shard|" + reason).substring(0, 16), videoId, clipId, uri, "shard", reason, message,
-                "", startS, endS);
-    }
-
-    private void recordDuplicates(String clipsPath, String rejectsPath, Dataset<Row> kept, Map<String, String[]> duplicates) {
-        Map<String, Row> info = new HashMap<>();
-        for (Row r : kept.select("clip_id", "video_id", "uri", "start_s", "end_s").collectAsList()) info.put(r.getString(0), r);
-        List<Row> rejects = new ArrayList<>(), marks = new ArrayList<>();
-        duplicates.forEach((id, d) -> {
-            Row r = info.get(id);
-            rejects.add(reject(id, r.getString(1), r.getString(2), "duplicate", "duplicate of " + d[0] + " (" + d[1] + ")", r.getDouble(3),
-                    r.getDouble(4)));
-            marks.add(RowFactory.create(id, d[0]));
-        });
+    private void recordDuplicates(String clipsPath, String rejectsPath, Dataset<Row> kept, Dataset<Row> duplicates) {
+        Dataset<Row> info = kept.select("clip_id", "video_id", "uri", "start_s", "end_s").join(duplicates, "clip_id");
+        Dataset<Row> rejects = rejects(info.selectExpr("clip_id", "video_id", "uri", "start_s", "end_s", "'duplicate' AS reason",
+                "concat('duplicate of ', duplicate_of, ' (', evidence_text, ')') AS message"));
         // Two tables, two independent commits: at once (each is latency-bound).
         DeltaTables.concurrently(
-                () -> DeltaTables.insertNew(spark, rejectsPath, spark.createDataFrame(rejects, dev.avcurate.ingest.IngestTables.REJECTS_SCHEMA),
-                        "reject_id"),
+                () -> DeltaTables.insertNew(spark, rejectsPath, rejects, "reject_id"),
                 () -> {
                     DeltaTables.addMissingColumns(spark, clipsPath, Map.of("duplicate_of", "STRING"));
-                    Dataset<Row> m = spark.createDataFrame(marks, new org.apache.spark.sql.types.StructType().add("clip_id", DataTypes.StringType)
-                            .add("duplicate_of", DataTypes.StringType));
+                    Dataset<Row> m = duplicates.select("clip_id", "duplicate_of");
                     DeltaTable.forPath(spark, clipsPath).as("t").merge(m.as("s"), "t.clip_id = s.clip_id")
                             .whenMatched("NOT (t.duplicate_of <=> s.duplicate_of)").updateExpr(Map.of("duplicate_of", "s.duplicate_of")).execute();
                 });

@@ -21,6 +21,11 @@ public final class ShardTables {
         return output.replaceAll("/+$", "") + "/tables/shards";
     }
 
+    /** The Delta table {@code shard_plan} that {@code shards.plan_only} writes: clip_id, video_id, split, bucket, frames, slice, sft_criteria. */
+    public static String planPath(String output) {
+        return output.replaceAll("/+$", "") + "/tables/shard_plan";
+    }
+
     public static String shardsDir(String output) {
         return output.replaceAll("/+$", "") + "/shards";
     }

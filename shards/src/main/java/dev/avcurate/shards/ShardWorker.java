@@ -41,17 +41,22 @@ final class ShardWorker {
     }
 
     static Result run(List<Item> slice, Settings s, Configuration conf) throws java.io.IOException {
+        return run(slice.iterator(), s, conf);
+    }
+
+    /** Streams the slice's items (all of one split and bucket) into shard files; only ids are held, never the clips. */
+    static Result run(java.util.Iterator<Item> slice, Settings s, Configuration conf) throws java.io.IOException {
         List<Failure> failures = new ArrayList<>();
         List<String> ids = new ArrayList<>();
-        if (slice.isEmpty()) return new Result(List.of(), failures);
+        if (!slice.hasNext()) return new Result(List.of(), failures);
         ClipShardEncoder encoder = new ClipShardEncoder(s.fps(), s.jpegQuality(), s.audioRate(), s.timeoutS());
-        Item first = slice.get(0);
+        Item first = slice.next();
         Bucket bucket = Bucket.parse(first.bucket());
         List<ShardFormat.IndexEntry> entries;
         ShardFileWriter writer = new ShardFileWriter(new Path(s.shardsDir()), first.split(), first.bucket(),
                 ShardFileWriter.Settings.defaults().withTargetFileBytes(s.targetBytes()), conf);
         try {
-            for (Item it : slice) {
+            for (Item it = first; it != null; it = slice.hasNext() ? slice.next() : null) {
                 try {
                     writer.write(encoder.encode(new ClipInput(it.clipId(), it.videoId(), it.uri(), it.startS(), it.endS(), it.split(),
                             it.audioShiftS(), it.caption(), it.captionEstimator(), it.captionEmbedding(), it.scores()), bucket, conf));

@@ -42,6 +42,9 @@ public final class CurateKeys {
             "File extensions taken from a directory input (case-insensitive); globs and manifests take every file they name.");
     public static final ConfigKey<Integer> INGEST_BATCH_VIDEOS = intKey("ingest.batch_videos", 64, 1, 1_000_000,
             "Videos per commit: each batch is merged into the tables when done, so a killed job loses at most one batch of work.");
+    public static final ConfigKey<Boolean> INGEST_PLAN_ONLY = boolKey("ingest.plan_only", false,
+            "List the inputs, match them against what the tables hold, write the work plan (<output>/_work/ingest/plan: which videos, "
+                    + "largest first, in which batch) and stop: nothing is decoded. For a preview of a large manifest.");
     public static final ConfigKey<String> INGEST_IO = enumKey("ingest.io", "auto", List.of("auto", "hadoop"),
             "How FFmpeg reads a file: auto = local paths directly, other schemes (hdfs://, s3a://) through Hadoop streams; hadoop = always through Hadoop streams.");
     public static final ConfigKey<Boolean> INGEST_REQUIRE_AUDIO = boolKey("ingest.require_audio", true,
@@ -50,6 +53,10 @@ public final class CurateKeys {
     // ingest: limits and decode
     public static final ConfigKey<Double> INGEST_TIMEOUT_S = positiveKey("ingest.timeout_s", 900, 1e7,
             "Time limit for probing and decoding one video, in seconds; past it the video is rejected with decode_timeout.");
+    public static final ConfigKey<Double> INGEST_WATCHDOG_GRACE_S = doubleKey("ingest.watchdog_grace_s", 60, 0, 1e6,
+            "Seconds a video's decode may run past ingest.timeout_s before the watchdog gives up on it (a native call that "
+                    + "never returns): the video is rejected with decode_timeout; on a cluster executor the executor JVM is "
+                    + "stopped so that Spark reschedules its tasks, in local mode the stuck thread is abandoned.");
     public static final ConfigKey<Integer> INGEST_DECODER_THREADS = intKey("ingest.decoder_threads", 1, 0, 64,
             "FFmpeg decoder threads per task (0 = FFmpeg's choice). 1 suits Spark, which already runs one task per core.");
     public static final ConfigKey<Integer> INGEST_MAX_WIDTH = intKey("ingest.max_width", 8192, 16, 65_536,
@@ -118,6 +125,9 @@ public final class CurateKeys {
                     + "its boxes; speech before sync, which uses its voice activity).");
     public static final ConfigKey<Integer> SCORE_BATCH_CLIPS = intKey("score.batch_clips", 256, 1, 10_000_000,
             "Clips per commit of the score stage: a killed job redoes at most one batch.");
+    public static final ConfigKey<Double> SCORE_GPU_PER_TASK = doubleKey("score.gpu_per_task", 0.125, 0.001, 64,
+            "With onnx.device cuda on a cluster: the GPU share each score task holds under Spark's stage-level scheduling "
+                    + "(0.125: eight tasks share a GPU); ingest, caption and shard tasks hold none.");
     public static final ConfigKey<Integer> SCORE_MODEL_BATCH_CLIPS = intKey("score.model_batch_clips", 4, 1, 1024,
             "Clips a task decodes before scoring them together, so that models with a batch dimension see several clips at once.");
     public static final ConfigKey<Double> SCORE_FACE_MIN_SCORE = doubleKey("score.face.min_score", 0.6, 0, 1,
@@ -152,12 +162,15 @@ public final class CurateKeys {
             "DB post-processing: how far boxes are grown (offset = area * ratio / perimeter).");
     public static final ConfigKey<Boolean> SCORE_TEXT_READ = boolKey("score.text.read_subtitles", true,
             "Read the subtitle band's text with Tesseract into subtitle_text (for audits).");
-    public static final ConfigKey<String> SCORE_TEXT_TESSDATA = stringKey("score.text.tessdata", "/usr/share/tesseract-ocr/5/tessdata",
-            "Directory with eng.traineddata (Debian tesseract-ocr-eng).");
-    public static final ConfigKey<String> SCORE_BRISQUE_MODEL = stringKey("score.quality.brisque_model",
-            "/usr/share/opencv4/quality/brisque_model_live.yml", "BRISQUE SVM model (Debian opencv-data) for quality_technical.");
-    public static final ConfigKey<String> SCORE_BRISQUE_RANGE = stringKey("score.quality.brisque_range",
-            "/usr/share/opencv4/quality/brisque_range_live.yml", "BRISQUE feature ranges (Debian opencv-data).");
+    public static final ConfigKey<String> SCORE_TEXT_TESSDATA = stringKey("score.text.tessdata", "",
+            "Directory with eng.traineddata; empty = the copy `bin/curate models fetch` puts under models.dir (tessdata/, "
+                    + "SHA-256 checked), else Debian's tesseract-ocr-eng (/usr/share/tesseract-ocr/5/tessdata). Shipped to the executors with the job.");
+    public static final ConfigKey<String> SCORE_BRISQUE_MODEL = stringKey("score.quality.brisque_model", "",
+            "BRISQUE SVM model for quality_technical; empty = the copy `bin/curate models fetch` puts under models.dir (brisque/, "
+                    + "SHA-256 checked), else Debian's opencv-data (/usr/share/opencv4/quality/brisque_model_live.yml). Shipped to the executors with the job.");
+    public static final ConfigKey<String> SCORE_BRISQUE_RANGE = stringKey("score.quality.brisque_range", "",
+            "BRISQUE feature ranges; empty = the copy under models.dir (brisque/), else Debian's opencv-data "
+                    + "(/usr/share/opencv4/quality/brisque_range_live.yml).");
     public static final ConfigKey<Double> SCORE_SPEECH_THRESHOLD = doubleKey("score.speech.threshold", 0.5, 0, 1,
             "Silero VAD probability at which a 32 ms window is speech.");
     public static final ConfigKey<String> SCORE_SYNC_ESTIMATOR = enumKey("score.sync.estimator", "light_asd",
@@ -404,6 +417,14 @@ public final class CurateKeys {
             "A looser distance that makes a duplicate only together with similar VLM captions.");
     public static final ConfigKey<Double> SHARDS_DEDUP_CAPTION_COSINE = doubleKey("shards.dedup.caption_min_cosine", 0.95, -1, 1,
             "Caption-embedding cosine at or above which two VLM captions support a duplicate (attribute captions never count).");
+    public static final ConfigKey<Integer> SHARDS_DEDUP_LSH_TABLES = intKey("shards.dedup.lsh_tables", 100, 10, 1000,
+            "LSH tables for near-duplicate candidates (the first ceil(192 / lsh_bits) are disjoint bands, exact below that many bits); "
+                    + "more find more of the loose (caption) pairs at a linear cost in rows joined.");
+    public static final ConfigKey<Integer> SHARDS_DEDUP_LSH_BITS = intKey("shards.dedup.lsh_bits", 20, 8, 32,
+            "Bits per LSH key: more bits, fewer random candidate pairs (they grow as clips^2 / 2^bits per table) and a lower recall at loose distances.");
+    public static final ConfigKey<Boolean> SHARDS_PLAN_ONLY = boolKey("shards.plan_only", false,
+            "Plan the shards (duplicates, SFT split, buckets, which task writes which clip) into the table shard_plan and stop: no media "
+                    + "is read and no shard file is written. For a preview of hours per split and bucket before a long write.");
 
     // progress
     public static final ConfigKey<Double> PROGRESS_INTERVAL_S = positiveKey("progress.interval_s", 10, 3600,
@@ -412,15 +433,15 @@ public final class CurateKeys {
     /** All keys, by path, in declaration order. */
     public static final Map<String, ConfigKey<?>> ALL = index(
             PIPELINE_STAGES, SPARK_MASTER, SPARK_SHUFFLE_PARTITIONS, SPARK_LOG_LEVEL,
-            INGEST_EXTENSIONS, INGEST_BATCH_VIDEOS, INGEST_IO, INGEST_REQUIRE_AUDIO,
-            INGEST_TIMEOUT_S, INGEST_DECODER_THREADS, INGEST_MAX_WIDTH, INGEST_MAX_HEIGHT, INGEST_MAX_DURATION_S,
+            INGEST_EXTENSIONS, INGEST_BATCH_VIDEOS, INGEST_PLAN_ONLY, INGEST_IO, INGEST_REQUIRE_AUDIO,
+            INGEST_TIMEOUT_S, INGEST_WATCHDOG_GRACE_S, INGEST_DECODER_THREADS, INGEST_MAX_WIDTH, INGEST_MAX_HEIGHT, INGEST_MAX_DURATION_S,
             INGEST_MAX_CORRUPT_RATIO, INGEST_MIN_DECODED_RATIO,
             SHOTS_ANALYSIS_WIDTH, SHOTS_CUT_THRESHOLD, SHOTS_ADAPTIVE_RATIO, SHOTS_WINDOW, SHOTS_FADE_LUMA, SHOTS_MIN_FRAMES,
             SHOTS_DISSOLVE_MAX_S, SHOTS_DISSOLVE_FIT,
             CLIPS_MIN_S, CLIPS_MAX_S,
             DECODE_SAMPLE_FPS, DECODE_SHORT_SIDE, DECODE_SYNC_FPS, DECODE_AUDIO_RATE,
             MODELS_DIR, MODELS_REGISTRY, ONNX_DEVICE, ONNX_INTRA_OP_THREADS,
-            SCORE_SCORERS, SCORE_BATCH_CLIPS, SCORE_MODEL_BATCH_CLIPS, SCORE_FACE_MIN_SCORE, SCORE_FACE_NMS_IOU, SCORE_FACE_CLEAR_SCORE,
+            SCORE_SCORERS, SCORE_BATCH_CLIPS, SCORE_GPU_PER_TASK, SCORE_MODEL_BATCH_CLIPS, SCORE_FACE_MIN_SCORE, SCORE_FACE_NMS_IOU, SCORE_FACE_CLEAR_SCORE,
             SCORE_FACE_CLEAR_MIN_PX, SCORE_SHARP_FACE_SIZE, SCORE_SHARP_FRAME_WIDTH, SCORE_MOTION_GAP, SCORE_MOTION_STATIC_PX, SCORE_MOTION_PAIR_STRIDE, SCORE_MOTION_PRESET,
             SCORE_TEXT_FRAMES, SCORE_TEXT_MAX_SIDE, SCORE_TEXT_BIN, SCORE_TEXT_BOX, SCORE_TEXT_UNCLIP, SCORE_TEXT_READ, SCORE_TEXT_TESSDATA, SCORE_BRISQUE_MODEL, SCORE_BRISQUE_RANGE, SCORE_SPEECH_THRESHOLD,
             SCORE_SYNC_ESTIMATOR, SCORE_SYNC_ASD_ESTIMATOR, SCORE_SYNC_SYNCNET_MODEL, SCORE_SYNC_STABLE_MODEL, SCORE_SYNC_LIGHT_ASD_MODEL,
@@ -443,7 +464,8 @@ public final class CurateKeys {
             CAPTION_STRIP_PREFIXES, CAPTION_REJECT, CAPTION_EMBED, CAPTION_EMBED_MAX_TOKENS,
             SHARDS_FPS, SHARDS_BUCKETS, SHARDS_FRAME_BUCKETS, SHARDS_MAX_UPSCALE, SHARDS_JPEG_QUALITY, SHARDS_TARGET_MB,
             SHARDS_QUALITY_SCORE, SHARDS_SFT_CRITERIA, SHARDS_SFT_MIN_CRITERIA, SHARDS_SFT_MAX_SHARE_PER_VIDEO,
-            SHARDS_DEDUP, SHARDS_DEDUP_PHASH_BITS, SHARDS_DEDUP_PHASH_LOOSE_BITS, SHARDS_DEDUP_CAPTION_COSINE,
+            SHARDS_DEDUP, SHARDS_DEDUP_PHASH_BITS, SHARDS_DEDUP_PHASH_LOOSE_BITS, SHARDS_DEDUP_CAPTION_COSINE, SHARDS_DEDUP_LSH_TABLES,
+            SHARDS_DEDUP_LSH_BITS, SHARDS_PLAN_ONLY,
             PROGRESS_INTERVAL_S);
 
     private static Map<String, ConfigKey<?>> index(ConfigKey<?>... keys) {

@@ -91,6 +91,13 @@ public final class DeltaTables {
         if (exists(spark, path)) DeltaTable.forPath(spark, path).delete(condition);
     }
 
+    /** Deletes the rows whose {@code key} is among {@code ids}' (a DataFrame with that column), if the table exists: a merge, no list on the driver. */
+    public static void deleteMatching(SparkSession spark, String path, Dataset<Row> ids, String key) {
+        if (!exists(spark, path)) return;
+        DeltaTable.forPath(spark, path).as("t").merge(ids.selectExpr(key + " AS __k").distinct().as("s"), "t." + key + " = s.__k")
+                .whenMatched().delete().execute();
+    }
+
     /** The table's current version, or -1 when it does not exist. */
     public static long version(SparkSession spark, String path) {
         if (!exists(spark, path)) return -1;

@@ -30,6 +30,10 @@ public final class SparkSessions {
                 .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
                 // Score tables are wide: keep plan strings whole instead of warning on every merge.
                 .config("spark.sql.debug.maxToStringFields", "500");
+        // No automatic broadcast joins: a broadcast table is collected and built on the driver, and the size estimates of
+        // cached and staged tables can be far off (an OOM of a -Xmx1g driver at 1M clips, bench/run scale). Joins with
+        // the few tiny tables the stages make (split/bucket groups) carry an explicit broadcast hint instead.
+        if (!conf.contains("spark.sql.autoBroadcastJoinThreshold")) b.config("spark.sql.autoBroadcastJoinThreshold", "-1");
         // Applied at SparkContext start-up (before setLogLevel could be): keeps spark-submit's console to our lines.
         if (!conf.contains("spark.log.level")) b.config("spark.log.level", cfg.get(CurateKeys.SPARK_LOG_LEVEL));
         if (master.startsWith("local") && !conf.contains("spark.ui.enabled")) b.config("spark.ui.enabled", "false");

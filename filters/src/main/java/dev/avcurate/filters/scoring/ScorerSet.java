@@ -12,6 +12,7 @@ import dev.avcurate.filters.vision.YoloxPersonDetector;
 import static dev.avcurate.core.config.CurateKeys.*;
 
 import dev.avcurate.core.Ids;
+import dev.avcurate.filters.JobFiles;
 import dev.avcurate.core.config.ConfigKey;
 import dev.avcurate.core.config.CurateConfig;
 import dev.avcurate.filters.sync.FaceTracker;
@@ -39,8 +40,9 @@ import java.util.TreeMap;
 
 /**
  * The configured scorers, in dependency order (faces first), built once per task on an executor;
- * ONNX sessions underneath are shared per JVM. {@link #version} identifies the scoring config
- * (scorers, their keys, model checksums): clips scored under another version are scored again.
+ * ONNX sessions underneath are shared per JVM. {@link #versions} gives each scorer a version (the
+ * keys it reads, its models' checksums, the versions of the scorers it runs after): a clip is
+ * scored again by the scorers whose version changed; {@link #version} combines them.
  * Owner of the scorers it builds ({@link #close()}).
  */
 public final class ScorerSet implements AutoCloseable {
@@ -69,34 +71,39 @@ public final class ScorerSet implements AutoCloseable {
     private final Map<String, Long> nanos = new LinkedHashMap<>();
 
     public ScorerSet(CurateConfig cfg, ModelRegistry reg, Path modelsDir) {
+        this(cfg, reg, JobFiles.of(cfg, reg, modelsDir));
+    }
+
+    /** The scorers opening their files through {@code files}: on an executor, the copies shipped with the job. */
+    public ScorerSet(CurateConfig cfg, ModelRegistry reg, JobFiles files) {
         try {
-            build(cfg, reg, modelsDir);
+            build(cfg, reg, files);
         } catch (RuntimeException | LinkageError e) {
             close(); // the scorers built before the one that failed (a Tesseract handle, say) are not leaked
             throw e;
         }
     }
 
-    private void build(CurateConfig cfg, ModelRegistry reg, Path modelsDir) {
+    private void build(CurateConfig cfg, ModelRegistry reg, JobFiles files) {
         List<String> names = cfg.get(SCORE_SCORERS);
         String device = cfg.get(ONNX_DEVICE);
         int threads = cfg.get(ONNX_INTRA_OP_THREADS);
         for (String name : SCORERS) {
             if (!names.contains(name)) continue;
             try {
-                scorers.add(build(name, cfg, reg, modelsDir, device, threads));
+                scorers.add(build(name, cfg, reg, files, device, threads));
             } catch (LinkageError e) {
                 throw new NativeLibraryException(name, e);
             }
         }
     }
 
-    private static Scorer build(String name, CurateConfig cfg, ModelRegistry reg, Path modelsDir, String device, int threads) {
+    private static Scorer build(String name, CurateConfig cfg, ModelRegistry reg, JobFiles files, String device, int threads) {
         return switch (name) {
             case "faces" -> cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd")
-                    ? FaceScorer.scrfd(new ScrfdFaceDetector(userSession(ScrfdFaceDetector.SPEC, cfg, SCORE_FACE_SCRFD_MODEL, device, threads),
+                    ? FaceScorer.scrfd(new ScrfdFaceDetector(userSession(files, ScrfdFaceDetector.SPEC, cfg, SCORE_FACE_SCRFD_MODEL, device, threads),
                             cfg.get(SCORE_FACE_MIN_SCORE), cfg.get(SCORE_FACE_NMS_IOU)), cfg.get(SCORE_FACE_CLEAR_SCORE), cfg.get(SCORE_FACE_CLEAR_MIN_PX))
-                    : new FaceScorer(new BlazeFace(session(reg, modelsDir, "blazeface", device, threads),
+                    : new FaceScorer(new BlazeFace(session(reg, files, "blazeface", device, threads),
                     cfg.get(SCORE_FACE_MIN_SCORE), cfg.get(SCORE_FACE_NMS_IOU)),
                     cfg.get(SCORE_FACE_CLEAR_SCORE), cfg.get(SCORE_FACE_CLEAR_MIN_PX));
             case "sharpness" -> new SharpnessScorer(cfg.get(SCORE_SHARP_FACE_SIZE), cfg.get(SCORE_SHARP_FRAME_WIDTH));
@@ -106,34 +113,34 @@ public final class ScorerSet implements AutoCloseable {
                         case "medium" -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_MEDIUM;
                         default -> org.bytedeco.opencv.opencv_video.DISOpticalFlow.PRESET_FAST;
                     }).withFlow(cfg.get(SCORE_MOTION_ESTIMATOR).equals("unimatch")
-                            ? new OpticalFlowMotion(userSession(OpticalFlowMotion.SPEC, cfg, SCORE_MOTION_FLOW_MODEL, device, threads)) : null);
+                            ? new OpticalFlowMotion(userSession(files, OpticalFlowMotion.SPEC, cfg, SCORE_MOTION_FLOW_MODEL, device, threads)) : null);
             case "brightness" -> new BrightnessScorer();
             case "phash" -> new PerceptualHashScorer();
-            case "people" -> people(cfg, reg, modelsDir, device, threads);
-            case "quality" -> quality(cfg, device, threads);
-            case "identity" -> new IdentityScorer(new ArcFaceEmbedder(userSession(ArcFaceEmbedder.SPEC, cfg, SCORE_IDENTITY_MODEL, device, threads)),
+            case "people" -> people(cfg, reg, files, device, threads);
+            case "quality" -> quality(cfg, files, device, threads);
+            case "identity" -> new IdentityScorer(new ArcFaceEmbedder(userSession(files, ArcFaceEmbedder.SPEC, cfg, SCORE_IDENTITY_MODEL, device, threads)),
                     cfg.get(SCORE_IDENTITY_THRESHOLD));
-            case "text" -> new TextScorer(new PpOcrDetector(session(reg, modelsDir, "ppocr_det", device, threads),
+            case "text" -> new TextScorer(new PpOcrDetector(session(reg, files, "ppocr_det", device, threads),
                     cfg.get(SCORE_TEXT_MAX_SIDE), cfg.get(SCORE_TEXT_BIN), cfg.get(SCORE_TEXT_BOX), cfg.get(SCORE_TEXT_UNCLIP)),
                     cfg.get(SCORE_TEXT_FRAMES),
-                    cfg.get(SCORE_TEXT_READ) ? new SubtitleReader(cfg.get(SCORE_TEXT_TESSDATA), "eng") : null);
-            case "speech" -> new SpeechScorer(new SileroVad(session(reg, modelsDir, "silero_vad", device, threads)),
+                    cfg.get(SCORE_TEXT_READ) ? subtitles(files.data(JobFiles.TESSDATA_ENG)) : null);
+            case "speech" -> new SpeechScorer(new SileroVad(session(reg, files, "silero_vad", device, threads)),
                     cfg.get(SCORE_SPEECH_THRESHOLD));
             case "sync" -> new SyncScorer(new FaceTracker(cfg.get(SCORE_SYNC_TRACK_IOU), cfg.get(SCORE_SYNC_MAX_GAP_S),
                     cfg.get(SCORE_SYNC_MIN_TRACK_S), cfg.get(SCORE_SYNC_SMOOTH)),
                     syncEstimator(cfg).equals("syncnet")
-                            ? new SyncNet(userSession(SyncNet.SPEC, cfg, SCORE_SYNC_SYNCNET_MODEL, device, threads)) : null,
+                            ? new SyncNet(userSession(files, SyncNet.SPEC, cfg, SCORE_SYNC_SYNCNET_MODEL, device, threads)) : null,
                     syncEstimator(cfg).equals("stable_syncnet")
-                            ? new StableSyncNet(userSession(StableSyncNet.SPEC, cfg, SCORE_SYNC_STABLE_MODEL, device, threads)) : null,
+                            ? new StableSyncNet(userSession(files, StableSyncNet.SPEC, cfg, SCORE_SYNC_STABLE_MODEL, device, threads)) : null,
                     asdEstimator(cfg).equals("light_asd") && !cfg.get(SCORE_SYNC_LIGHT_ASD_MODEL).isEmpty()
-                            ? new LightAsd(userSession(LightAsd.SPEC, cfg, SCORE_SYNC_LIGHT_ASD_MODEL, device, threads)) : null,
-                    usesBundledLightAsd(cfg) ? new LightAsdSync(session(reg, modelsDir, "light_asd_audio", device, threads),
-                            session(reg, modelsDir, "light_asd_visual", device, threads),
-                            session(reg, modelsDir, "light_asd_backend", device, threads)) : null,
+                            ? new LightAsd(userSession(files, LightAsd.SPEC, cfg, SCORE_SYNC_LIGHT_ASD_MODEL, device, threads)) : null,
+                    usesBundledLightAsd(cfg) ? new LightAsdSync(session(reg, files, "light_asd_audio", device, threads),
+                            session(reg, files, "light_asd_visual", device, threads),
+                            session(reg, files, "light_asd_backend", device, threads)) : null,
                     syncEstimator(cfg).equals("light_asd"), asdEstimator(cfg).equals("light_asd"),
                     cfg.get(SCORE_SPEECH_THRESHOLD), cfg.get(SCORE_SYNC_MOUTH_MOTION), cfg.get(SCORE_SYNC_SPEAKER_MIN_RATIO))
                     .withLips(syncEstimator(cfg).equals("mouth_motion") && cfg.get(SCORE_SYNC_LIPS)
-                            ? new FaceMeshLandmarker(tflite(reg, modelsDir, "mp_face_landmark", threads), cfg.get(SCORE_PEOPLE_MP_MIN_PRESENCE)) : null);
+                            ? new FaceMeshLandmarker(tflite(reg, files, "mp_face_landmark", threads), cfg.get(SCORE_PEOPLE_MP_MIN_PRESENCE)) : null);
             default -> throw new IllegalStateException("no scorer " + name);
         };
     }
@@ -147,19 +154,19 @@ public final class ScorerSet implements AutoCloseable {
         return new ScorerSet(scorers);
     }
 
-    private static Scorer people(CurateConfig cfg, ModelRegistry reg, Path modelsDir, String device, int threads) {
+    private static Scorer people(CurateConfig cfg, ModelRegistry reg, JobFiles files, String device, int threads) {
         String est = cfg.get(SCORE_PEOPLE_ESTIMATOR);
         if (est.equals("face_boxes")) return new PersonScorer();
-        if (est.equals("mediapipe")) return mediapipe(cfg, reg, modelsDir, threads);
-        YoloxPersonDetector yolox = new YoloxPersonDetector(userSession(YoloxPersonDetector.SPEC, cfg, SCORE_PEOPLE_YOLOX_MODEL, device, threads),
+        if (est.equals("mediapipe")) return mediapipe(cfg, reg, files, threads);
+        YoloxPersonDetector yolox = new YoloxPersonDetector(userSession(files, YoloxPersonDetector.SPEC, cfg, SCORE_PEOPLE_YOLOX_MODEL, device, threads),
                 cfg.get(SCORE_PEOPLE_MIN_SCORE), 0.45);
         return switch (est) {
             case "rtmpose" -> {
-                RtmPose pose = new RtmPose(userSession(RtmPose.SPEC, cfg, SCORE_PEOPLE_POSE_MODEL, device, threads));
+                RtmPose pose = new RtmPose(userSession(files, RtmPose.SPEC, cfg, SCORE_PEOPLE_POSE_MODEL, device, threads));
                 yield new PersonScorer().withModels(yolox, pose::estimate, pose.estimator(), cfg.get(SCORE_PEOPLE_KEYPOINT_MIN));
             }
             case "vitpose" -> {
-                VitPose pose = new VitPose(userSession(VitPose.SPEC, cfg, SCORE_PEOPLE_POSE_MODEL, device, threads));
+                VitPose pose = new VitPose(userSession(files, VitPose.SPEC, cfg, SCORE_PEOPLE_POSE_MODEL, device, threads));
                 yield new PersonScorer().withModels(yolox, pose::estimate, pose.estimator(), cfg.get(SCORE_PEOPLE_KEYPOINT_MIN));
             }
             default -> new PersonScorer().withModels(yolox, null, null, 0);
@@ -167,7 +174,7 @@ public final class ScorerSet implements AutoCloseable {
     }
 
     /** MediaPipe pose (and hands, face mesh) on TensorFlow Lite, CPU; the models are opened once per JVM. */
-    private static Scorer mediapipe(CurateConfig cfg, ModelRegistry reg, Path dir, int threads) {
+    private static Scorer mediapipe(CurateConfig cfg, ModelRegistry reg, JobFiles dir, int threads) {
         double minDet = cfg.get(SCORE_PEOPLE_MP_MIN_DETECTION), minPres = cfg.get(SCORE_PEOPLE_MP_MIN_PRESENCE);
         String variant = cfg.get(SCORE_PEOPLE_MP_POSE);
         PoseLandmarker pose = new PoseLandmarker(tflite(reg, dir, "mp_pose_detection", threads), tflite(reg, dir, "mp_pose_landmark_" + variant, threads),
@@ -180,75 +187,106 @@ public final class ScorerSet implements AutoCloseable {
                 cfg.get(SCORE_PEOPLE_FRAME_STRIDE));
     }
 
-    private static TfLiteModel tflite(ModelRegistry reg, Path dir, String model, int threads) {
+    private static TfLiteModel tflite(ModelRegistry reg, JobFiles dir, String model, int threads) {
         ModelSpec spec = reg.get(model);
-        return TfLiteModels.get(spec, dir.resolve(spec.file()), threads);
+        return TfLiteModels.get(spec, dir.model(spec), threads);
     }
 
-    /** The registry models the configured scorers load (for the models check before a run and the scoring version). */
+    /** The registry models the configured scorers load (for the models check before a run and the scoring versions). */
     public static List<String> registryModels(CurateConfig cfg) {
         List<String> out = new ArrayList<>();
         for (String s : cfg.get(SCORE_SCORERS)) {
-            for (String m : MODELS.getOrDefault(s, List.of())) if (!out.contains(m)) out.add(m);
-            if (s.equals("sync") && usesBundledLightAsd(cfg)) out.addAll(LightAsdSync.MODELS);
-            if (s.equals("sync") && syncEstimator(cfg).equals("mouth_motion") && cfg.get(SCORE_SYNC_LIPS) && !out.contains("mp_face_landmark")) {
-                out.add("mp_face_landmark");
-            }
-            if (s.equals("people") && cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("mediapipe")) {
-                out.add("mp_pose_detection");
-                out.add("mp_pose_landmark_" + cfg.get(SCORE_PEOPLE_MP_POSE));
-                if (!cfg.get(SCORE_PEOPLE_HANDS).equals("none")) {
-                    out.add("mp_palm_detection_full");
-                    out.add("mp_hand_landmark_" + cfg.get(SCORE_PEOPLE_HANDS));
-                }
-                if (cfg.get(SCORE_PEOPLE_FACE_MESH) && !out.contains("mp_face_landmark")) out.add("mp_face_landmark");
-            }
+            for (String m : registryModelsOf(s, cfg)) if (!out.contains(m)) out.add(m);
         }
         return out;
     }
 
-    private static Scorer quality(CurateConfig cfg, String device, int threads) {
+    /** The registry models one scorer loads under {@code cfg} (its estimator settings). */
+    static List<String> registryModelsOf(String s, CurateConfig cfg) {
+        List<String> out = new ArrayList<>(MODELS.getOrDefault(s, List.of()));
+        if (s.equals("sync") && usesBundledLightAsd(cfg)) out.addAll(LightAsdSync.MODELS);
+        if (s.equals("sync") && syncEstimator(cfg).equals("mouth_motion") && cfg.get(SCORE_SYNC_LIPS)) out.add("mp_face_landmark");
+        if (s.equals("people") && cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("mediapipe")) {
+            out.add("mp_pose_detection");
+            out.add("mp_pose_landmark_" + cfg.get(SCORE_PEOPLE_MP_POSE));
+            if (!cfg.get(SCORE_PEOPLE_HANDS).equals("none")) {
+                out.add("mp_palm_detection_full");
+                out.add("mp_hand_landmark_" + cfg.get(SCORE_PEOPLE_HANDS));
+            }
+            if (cfg.get(SCORE_PEOPLE_FACE_MESH)) out.add("mp_face_landmark");
+        }
+        return out;
+    }
+
+    private static Scorer quality(CurateConfig cfg, JobFiles files, String device, int threads) {
         boolean dover = cfg.get(SCORE_QUALITY_ESTIMATOR).equals("dover");
         boolean laion = cfg.get(SCORE_AESTHETIC_ESTIMATOR).equals("laion");
-        QualityScorer brisque = dover ? null : new QualityScorer(cfg.get(SCORE_BRISQUE_MODEL), cfg.get(SCORE_BRISQUE_RANGE));
+        QualityScorer brisque = dover ? null : new QualityScorer(files.data(JobFiles.BRISQUE_MODEL).toString(),
+                files.data(JobFiles.BRISQUE_RANGE).toString());
         if (!dover && !laion) return brisque;
         return new ModelQualityScorer(brisque,
-                dover ? new DoverQuality(userSession(DoverQuality.SPEC, cfg, SCORE_QUALITY_DOVER_MODEL, device, threads)) : null,
-                laion ? new ClipAesthetic(userSession(ClipAesthetic.CLIP_SPEC, cfg, SCORE_AESTHETIC_CLIP_MODEL, device, threads),
-                        userSession(ClipAesthetic.HEAD_SPEC, cfg, SCORE_AESTHETIC_HEAD_MODEL, device, threads)) : null);
+                dover ? new DoverQuality(userSession(files, DoverQuality.SPEC, cfg, SCORE_QUALITY_DOVER_MODEL, device, threads)) : null,
+                laion ? new ClipAesthetic(userSession(files, ClipAesthetic.CLIP_SPEC, cfg, SCORE_AESTHETIC_CLIP_MODEL, device, threads),
+                        userSession(files, ClipAesthetic.HEAD_SPEC, cfg, SCORE_AESTHETIC_HEAD_MODEL, device, threads)) : null);
     }
 
-    private static OnnxSessions.Shared session(ModelRegistry reg, Path dir, String model, String device, int threads) {
+    /** Tesseract on a traineddata file: its directory, and its name as the language (a renamed shipped copy keeps working). */
+    private static SubtitleReader subtitles(Path traineddata) {
+        String n = traineddata.getFileName().toString();
+        return new SubtitleReader(traineddata.getParent().toString(), n.substring(0, n.length() - ".traineddata".length()));
+    }
+
+    private static OnnxSessions.Shared session(ModelRegistry reg, JobFiles dir, String model, String device, int threads) {
         ModelSpec spec = reg.get(model);
-        return OnnxSessions.get(spec, dir.resolve(spec.file()), device, threads);
+        return OnnxSessions.get(spec, dir.model(spec), device, threads);
     }
 
-    private static OnnxSessions.Shared userSession(ModelSpec spec, CurateConfig cfg, ConfigKey<String> key, String device, int threads) {
-        return OnnxSessions.get(spec, Path.of(cfg.get(key)), device, threads);
+    private static OnnxSessions.Shared userSession(JobFiles files, ModelSpec spec, CurateConfig cfg, ConfigKey<String> key, String device, int threads) {
+        return OnnxSessions.get(spec, files.user(key), device, threads);
     }
 
     /** The user-supplied operator models the config asks for: spec and the key naming its file. */
     public static Map<ModelSpec, ConfigKey<String>> userModels(CurateConfig cfg) {
         Map<ModelSpec, ConfigKey<String>> out = new LinkedHashMap<>();
-        List<String> on = cfg.get(SCORE_SCORERS);
-        if (on.contains("faces") && cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd")) out.put(ScrfdFaceDetector.SPEC, SCORE_FACE_SCRFD_MODEL);
-        // YOLOX (and a top-down pose model) are user exports; face_boxes and mediapipe need none.
-        if (on.contains("people") && List.of("yolox", "rtmpose", "vitpose").contains(cfg.get(SCORE_PEOPLE_ESTIMATOR))) {
-            out.put(YoloxPersonDetector.SPEC, SCORE_PEOPLE_YOLOX_MODEL);
-            if (cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("rtmpose")) out.put(RtmPose.SPEC, SCORE_PEOPLE_POSE_MODEL);
-            if (cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("vitpose")) out.put(VitPose.SPEC, SCORE_PEOPLE_POSE_MODEL);
+        for (String s : SCORERS) if (cfg.get(SCORE_SCORERS).contains(s)) out.putAll(userModelsOf(s, cfg));
+        return out;
+    }
+
+    /** The user-supplied operator models one scorer opens under {@code cfg}: spec and the key naming its file. */
+    static Map<ModelSpec, ConfigKey<String>> userModelsOf(String s, CurateConfig cfg) {
+        Map<ModelSpec, ConfigKey<String>> out = new LinkedHashMap<>();
+        switch (s) {
+            case "faces" -> {
+                if (cfg.get(SCORE_FACE_ESTIMATOR).equals("scrfd")) out.put(ScrfdFaceDetector.SPEC, SCORE_FACE_SCRFD_MODEL);
+            }
+            case "people" -> {
+                // YOLOX (and a top-down pose model) are user exports; face_boxes and mediapipe need none.
+                if (List.of("yolox", "rtmpose", "vitpose").contains(cfg.get(SCORE_PEOPLE_ESTIMATOR))) {
+                    out.put(YoloxPersonDetector.SPEC, SCORE_PEOPLE_YOLOX_MODEL);
+                    if (cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("rtmpose")) out.put(RtmPose.SPEC, SCORE_PEOPLE_POSE_MODEL);
+                    if (cfg.get(SCORE_PEOPLE_ESTIMATOR).equals("vitpose")) out.put(VitPose.SPEC, SCORE_PEOPLE_POSE_MODEL);
+                }
+            }
+            case "quality" -> {
+                if (cfg.get(SCORE_QUALITY_ESTIMATOR).equals("dover")) out.put(DoverQuality.SPEC, SCORE_QUALITY_DOVER_MODEL);
+                if (cfg.get(SCORE_AESTHETIC_ESTIMATOR).equals("laion")) {
+                    out.put(ClipAesthetic.CLIP_SPEC, SCORE_AESTHETIC_CLIP_MODEL);
+                    out.put(ClipAesthetic.HEAD_SPEC, SCORE_AESTHETIC_HEAD_MODEL);
+                }
+            }
+            case "motion" -> {
+                if (cfg.get(SCORE_MOTION_ESTIMATOR).equals("unimatch")) out.put(OpticalFlowMotion.SPEC, SCORE_MOTION_FLOW_MODEL);
+            }
+            case "identity" -> out.put(ArcFaceEmbedder.SPEC, SCORE_IDENTITY_MODEL);
+            case "sync" -> {
+                if (syncEstimator(cfg).equals("syncnet")) out.put(SyncNet.SPEC, SCORE_SYNC_SYNCNET_MODEL);
+                if (syncEstimator(cfg).equals("stable_syncnet")) out.put(StableSyncNet.SPEC, SCORE_SYNC_STABLE_MODEL);
+                if (asdEstimator(cfg).equals("light_asd") && !cfg.get(SCORE_SYNC_LIGHT_ASD_MODEL).isEmpty()) {
+                    out.put(LightAsd.SPEC, SCORE_SYNC_LIGHT_ASD_MODEL);
+                }
+            }
+            default -> { }
         }
-        if (on.contains("quality") && cfg.get(SCORE_QUALITY_ESTIMATOR).equals("dover")) out.put(DoverQuality.SPEC, SCORE_QUALITY_DOVER_MODEL);
-        if (on.contains("quality") && cfg.get(SCORE_AESTHETIC_ESTIMATOR).equals("laion")) {
-            out.put(ClipAesthetic.CLIP_SPEC, SCORE_AESTHETIC_CLIP_MODEL);
-            out.put(ClipAesthetic.HEAD_SPEC, SCORE_AESTHETIC_HEAD_MODEL);
-        }
-        if (on.contains("motion") && cfg.get(SCORE_MOTION_ESTIMATOR).equals("unimatch")) out.put(OpticalFlowMotion.SPEC, SCORE_MOTION_FLOW_MODEL);
-        if (on.contains("identity")) out.put(ArcFaceEmbedder.SPEC, SCORE_IDENTITY_MODEL);
-        if (!on.contains("sync")) return out;
-        if (syncEstimator(cfg).equals("syncnet")) out.put(SyncNet.SPEC, SCORE_SYNC_SYNCNET_MODEL);
-        if (syncEstimator(cfg).equals("stable_syncnet")) out.put(StableSyncNet.SPEC, SCORE_SYNC_STABLE_MODEL);
-        if (asdEstimator(cfg).equals("light_asd") && !cfg.get(SCORE_SYNC_LIGHT_ASD_MODEL).isEmpty()) out.put(LightAsd.SPEC, SCORE_SYNC_LIGHT_ASD_MODEL);
         return out;
     }
 
@@ -264,8 +302,13 @@ public final class ScorerSet implements AutoCloseable {
 
     /** Every score and estimator column the configured scorers write, with its Spark SQL type. */
     public static Map<String, String> columns(CurateConfig cfg) {
+        return columns(cfg.get(SCORE_SCORERS));
+    }
+
+    /** Every score and estimator column the named scorers write, with its Spark SQL type. */
+    public static Map<String, String> columns(java.util.Collection<String> scorers) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (String name : cfg.get(SCORE_SCORERS)) {
+        for (String name : scorers) {
             for (String c : columnsOf(name)) {
                 out.put(c, STRING_COLUMNS.contains(c) ? "STRING" : "DOUBLE");
                 out.put(c + "_estimator", "STRING");
@@ -291,25 +334,181 @@ public final class ScorerSet implements AutoCloseable {
         };
     }
 
-    /** Identifies what the scores depend on: scorers, their config keys, decode settings and model checksums. */
-    public static String version(CurateConfig cfg, ModelRegistry reg) {
-        Map<String, Object> v = new TreeMap<>();
-        cfg.asMap().forEach((k, val) -> {
-            // Batch sizes change throughput, not scores: moving them re-scores nothing.
-            boolean throughput = k.equals(SCORE_BATCH_CLIPS.path()) || k.equals(SCORE_MODEL_BATCH_CLIPS.path());
-            if ((k.startsWith("score.") || k.startsWith("decode.")) && !throughput) v.put(k, val);
-        });
-        for (String m : registryModels(cfg)) v.put("model." + m, reg.get(m).sha256());
-        userModels(cfg).forEach((spec, key) -> {
-            Path f = Path.of(cfg.get(key));
-            v.put("model." + spec.name(), java.nio.file.Files.isRegularFile(f) ? ModelRegistry.sha256(f) : "missing");
-        });
-        return Ids.sha256Hex(v.toString()).substring(0, 16);
+    /*
+     * What each scorer's scores depend on: the one table its version (versions) is built from, by SECTION, sharedKeys,
+     * readsSyncClock, the models and data files, and dependsOn below.
+     *
+     *   scorer      config and decode inputs              models and data files         runs after (reads its ClipContext)
+     *   ----------  ------------------------------------  ----------------------------  ----------------------------------------
+     *   faces       score.face.*, frames                  blazeface | SCRFD export      -
+     *   people      score.people.*, frames                MediaPipe | YOLOX (+ pose)    faces, for face_boxes (bodies from faces)
+     *                                                                                   and mediapipe (face fallback, face mesh)
+     *   sharpness   score.sharpness.*, frames             -                             faces (face crops); people when it finds
+     *                                                                                   hands or faces (mediapipe with hands,
+     *                                                                                   rtmpose, vitpose)
+     *   motion      score.motion.*, frames, sync clock*   UniMatch export               -
+     *   brightness  frames                                -                             -
+     *   phash       frames                                -                             -
+     *   quality     score.quality.*, frames, sync clock*  BRISQUE files | DOVER, CLIP   -
+     *   text        score.text.*, frames                  ppocr_det, eng.traineddata    faces (text over faces); people when
+     *                                                                                   faces is off and rtmpose/vitpose gives faces
+     *   speech      score.speech.*, audio                 silero_vad                    -
+     *   sync        score.sync.*, score.speech.threshold, Light-ASD | SyncNet export,   faces (face tracks), speech (voice activity)
+     *               score.people.mediapipe_min_presence,  blazeface, silero_vad,
+     *               frames, audio, sync clock             mp_face_landmark (lips)
+     *   identity    score.identity.*, frames              ArcFace export                faces (the faces it embeds)
+     *
+     * frames = decode.sample_fps and decode.short_side; audio = decode.audio_rate; sync clock = decode.sync_fps when
+     * the sync scorer is on, else none (*: with unimatch, or DOVER, motion or quality score the sync-clock frames when
+     * they are decoded, so turning sync on changes their scores). A registry model counts by its registry SHA-256, a
+     * user export or data file by the SHA-256 of its bytes (registryModelsOf, userModelsOf, JobFiles.dataFilesOf). A
+     * scorer's version includes the versions of the scorers it runs after (dependsOn): a face setting moves faces and
+     * every scorer of face boxes. No scorer's input: the order of score.scorers; score.batch_clips,
+     * score.model_batch_clips, score.gpu_per_task (throughput); score.text.tessdata, score.quality.brisque_model and
+     * score.quality.brisque_range (where a file is: its bytes count); onnx.* and models.* (where and how models run:
+     * onnx.device auto resolves per machine, and the estimator columns say @cpu or @cuda); ingest.timeout_s.
+     */
+
+    /** The config section ({@code score.<section>.*}) each scorer reads (the table above); none for brightness and phash. */
+    private static final Map<String, String> SECTION = Map.ofEntries(Map.entry("faces", "score.face"), Map.entry("people", "score.people"),
+            Map.entry("sharpness", "score.sharpness"), Map.entry("motion", "score.motion"), Map.entry("quality", "score.quality"),
+            Map.entry("text", "score.text"), Map.entry("speech", "score.speech"), Map.entry("sync", "score.sync"),
+            Map.entry("identity", "score.identity"));
+
+    /** Keys of a scorer's section that say where a file is: its bytes are an input, not its place. */
+    static final List<String> FILE_PLACES = List.of(SCORE_TEXT_TESSDATA.path(), SCORE_BRISQUE_MODEL.path(), SCORE_BRISQUE_RANGE.path());
+
+    /** The score.* keys that are no scorer's input (see the table): they move no version. */
+    static final List<String> NOT_INPUTS = List.of(SCORE_SCORERS.path(), SCORE_BATCH_CLIPS.path(), SCORE_MODEL_BATCH_CLIPS.path(),
+            SCORE_GPU_PER_TASK.path());
+
+    private static final List<ConfigKey<?>> FRAMES = List.of(DECODE_SAMPLE_FPS, DECODE_SHORT_SIDE);
+
+    /** The keys outside its own section each scorer reads (the table above; the sync clock is {@link #readsSyncClock}). */
+    private static List<ConfigKey<?>> sharedKeys(String scorer) {
+        return switch (scorer) {
+            case "speech" -> List.of(DECODE_AUDIO_RATE);
+            case "sync" -> List.of(DECODE_SAMPLE_FPS, DECODE_SHORT_SIDE, DECODE_AUDIO_RATE, SCORE_SPEECH_THRESHOLD, SCORE_PEOPLE_MP_MIN_PRESENCE);
+            default -> FRAMES;
+        };
+    }
+
+    /** Whether {@code scorer} reads the sync-clock frames when they are decoded (sync; motion with UniMatch; quality with DOVER). */
+    static boolean readsSyncClock(String scorer, CurateConfig cfg) {
+        return switch (scorer) {
+            case "sync" -> true;
+            case "motion" -> cfg.get(SCORE_MOTION_ESTIMATOR).equals("unimatch");
+            case "quality" -> cfg.get(SCORE_QUALITY_ESTIMATOR).equals("dover");
+            default -> false;
+        };
+    }
+
+    /**
+     * The configured scorers whose {@link ClipContext} {@code scorer} reads, in run order: it must run after them, and
+     * its version includes theirs ("runs after" in the table above).
+     */
+    public static List<String> dependsOn(String scorer, CurateConfig cfg) {
+        List<String> on = cfg.get(SCORE_SCORERS);
+        String people = cfg.get(SCORE_PEOPLE_ESTIMATOR);
+        boolean poseFaces = on.contains("people") && (people.equals("rtmpose") || people.equals("vitpose"));
+        boolean readsFaces = switch (scorer) {
+            case "sharpness", "text", "sync", "identity" -> true;
+            case "people" -> people.equals("face_boxes") || people.equals("mediapipe");
+            default -> false;
+        };
+        java.util.Set<String> out = new java.util.HashSet<>();
+        // Face boxes come from the face scorer, else (faces off) from a whole-body pose model's face keypoints.
+        if (readsFaces && on.contains("faces")) out.add("faces");
+        if (readsFaces && !on.contains("faces") && poseFaces && !scorer.equals("people")) out.add("people");
+        // Hand boxes come from MediaPipe Hands or a whole-body pose model.
+        if (scorer.equals("sharpness") && on.contains("people")
+                && (poseFaces || people.equals("mediapipe") && !cfg.get(SCORE_PEOPLE_HANDS).equals("none"))) {
+            out.add("people");
+        }
+        if (scorer.equals("sync") && on.contains("speech")) out.add("speech");
+        List<String> ordered = new ArrayList<>();
+        for (String s : SCORERS) if (out.contains(s)) ordered.add(s);
+        return ordered;
+    }
+
+    /** The scorers that must run to rescore {@code scorers}: they and, transitively, those they depend on, in run order. */
+    public static List<String> closure(java.util.Collection<String> scorers, CurateConfig cfg) {
+        java.util.Set<String> in = new java.util.HashSet<>();
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(scorers);
+        while (!todo.isEmpty()) {
+            String s = todo.pop();
+            if (in.add(s)) todo.addAll(dependsOn(s, cfg));
+        }
+        List<String> ordered = new ArrayList<>();
+        for (String s : SCORERS) if (in.contains(s)) ordered.add(s);
+        return ordered;
+    }
+
+    /**
+     * The version of each configured scorer, in run order: a hash of what its scores depend on (the table above:
+     * the keys it reads, its decode inputs, its models' and data files' SHA-256, and the versions of the scorers it
+     * runs after). A clip whose recorded version of a scorer differs is scored again by that scorer.
+     */
+    public static Map<String, String> versions(CurateConfig cfg, ModelRegistry reg, JobFiles files) {
+        Map<String, String> data = files.dataChecksums();
+        Map<String, Object> all = cfg.asMap();
+        List<String> on = cfg.get(SCORE_SCORERS);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String s : SCORERS) { // run order: each scorer after those it depends on
+            if (!on.contains(s)) continue;
+            Map<String, Object> v = new TreeMap<>();
+            v.put("scorer", s);
+            String section = SECTION.get(s);
+            if (section != null) {
+                all.forEach((k, val) -> {
+                    if (k.startsWith(section + ".") && !FILE_PLACES.contains(k)) v.put(k, val);
+                });
+            }
+            for (ConfigKey<?> k : sharedKeys(s)) v.put(k.path(), cfg.get(k));
+            if (readsSyncClock(s, cfg)) v.put("decode.sync_clock", on.contains("sync") ? cfg.get(DECODE_SYNC_FPS) : 0.0);
+            for (String d : JobFiles.dataFilesOf(s, cfg)) v.put("data." + d, data.getOrDefault(d, "missing"));
+            for (String m : registryModelsOf(s, cfg)) v.put("model." + m, reg.get(m).sha256());
+            userModelsOf(s, cfg).forEach((spec, key) -> {
+                Path f = Path.of(cfg.get(key));
+                v.put("model." + spec.name(), java.nio.file.Files.isRegularFile(f) ? ModelRegistry.sha256(f) : "missing");
+            });
+            for (String d : dependsOn(s, cfg)) {
+                if (!out.containsKey(d)) throw new IllegalStateException(s + " depends on " + d + ", which runs after it");
+                v.put("after." + d, out.get(d));
+            }
+            out.put(s, Ids.sha256Hex(v.toString()).substring(0, 16));
+        }
+        return out;
+    }
+
+    /** The combined version of the scores ({@code scores_version}): a hash of every configured scorer's version. */
+    public static String version(CurateConfig cfg, ModelRegistry reg, JobFiles files) {
+        return combined(versions(cfg, reg, files));
+    }
+
+    /** The combined version of per-scorer versions (order-free). */
+    public static String combined(Map<String, String> versions) {
+        return Ids.sha256Hex(new TreeMap<>(versions).toString()).substring(0, 16);
     }
 
     /** The decoder the configured scorers need: the sync clock only when the sync scorer is on. */
     public static ClipDecoder decoder(CurateConfig cfg, double timeoutS, org.apache.hadoop.conf.Configuration hadoopConf) {
-        double syncFps = cfg.get(SCORE_SCORERS).contains("sync") ? cfg.get(DECODE_SYNC_FPS) : 0;
+        return decoder(cfg, syncClock(cfg, cfg.get(SCORE_SCORERS)), timeoutS, hadoopConf);
+    }
+
+    /**
+     * Whether the decode for {@code running} (some of the configured scorers) keeps the sync-clock frames: when the
+     * sync scorer is configured and one of them reads those frames, so that they score as in a run of every scorer.
+     */
+    public static boolean syncClock(CurateConfig cfg, java.util.Collection<String> running) {
+        if (!cfg.get(SCORE_SCORERS).contains("sync")) return false;
+        for (String s : running) if (readsSyncClock(s, cfg)) return true;
+        return false;
+    }
+
+    /** The decoder for the configured sample rate, short side and audio rate, with or without the sync clock. */
+    public static ClipDecoder decoder(CurateConfig cfg, boolean syncClock, double timeoutS, org.apache.hadoop.conf.Configuration hadoopConf) {
+        double syncFps = syncClock ? cfg.get(DECODE_SYNC_FPS) : 0;
         return new ClipDecoder(cfg.get(DECODE_SAMPLE_FPS), syncFps, cfg.get(DECODE_SHORT_SIDE), cfg.get(DECODE_AUDIO_RATE), timeoutS, hadoopConf);
     }
 

@@ -102,8 +102,11 @@ class RealModelsTest {
         assertTrue(subArea > plainArea + 1500, "subtitle text found: " + subArea + " vs " + plainArea);
         // Subtitle boxes sit in the bottom band where they were drawn.
         for (Box b : boxes.get(1)) if (b.area() > 500) assertTrue(b.y0() > 256 * 0.6, "subtitle in the bottom band: " + b);
+        // eng.traineddata where a run finds it: the copy `models fetch` made, else Debian's tesseract-ocr-eng.
+        Path tessdata = dev.avcurate.filters.JobFiles.dataPath(dev.avcurate.core.config.CurateConfig.defaults(), REG, MODELS,
+                dev.avcurate.filters.JobFiles.TESSDATA_ENG).getParent();
         try (dev.avcurate.filters.scoring.SubtitleReader reader =
-                     new dev.avcurate.filters.scoring.SubtitleReader("/usr/share/tesseract-ocr/5/tessdata", "eng")) {
+                     new dev.avcurate.filters.scoring.SubtitleReader(tessdata.toString(), "eng")) {
             String text = reader.read(subtitled, boxes.get(1));
             System.out.println("subtitle read: " + text);
             assertTrue(text.toLowerCase(java.util.Locale.ROOT).contains("what happened"), text);

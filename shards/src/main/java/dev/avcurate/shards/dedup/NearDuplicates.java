@@ -153,6 +153,20 @@ public final class NearDuplicates {
         return params;
     }
 
+    /** The LSH tables: for each, the bit positions (0..191, frame-major, most significant bit first) its key is made of. */
+    public int[][] tables() {
+        int[][] t = new int[tables.length][];
+        for (int i = 0; i < t.length; i++) t[i] = tables[i].clone();
+        return t;
+    }
+
+    /** One table's key of a clip's three key-frame hashes: the bits at {@code bits}, in order. */
+    public static long key(long[] hashes, int[] bits) {
+        long k = 0;
+        for (int pos : bits) k = (k << 1) | ((hashes[pos >>> 6] >>> (63 - (pos & 63))) & 1);
+        return k;
+    }
+
     /** The clips to drop, ordered by representative then clip id; clips not listed are kept. */
     public List<Duplicate> find(Collection<Item> input) {
         List<Item> all = new ArrayList<>(input);
