@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -127,18 +125,21 @@ class StandaloneClusterIT {
         ProcessBuilder pb = new ProcessBuilder(cluster.sparkSubmit("1g", args)).redirectErrorStream(true).redirectOutput(log.toFile())
                 .directory(dir.toFile());
         pb.environment().putAll(cluster.environment());
-        return pb.start();
+        Process p = pb.start();
+        STARTED.put(p, System.nanoTime());
+        return p;
     }
 
+    static final Map<Process, Long> STARTED = new java.util.concurrent.ConcurrentHashMap<>();
+
     static String finish(Process p, Path log) throws Exception {
-        long t0 = p.info().startInstant().map(i -> i.toEpochMilli()).orElse(System.currentTimeMillis());
         boolean finished = p.waitFor(480, TimeUnit.SECONDS); // minutes on a loaded machine; a hang is caught
         if (!finished) p.destroyForcibly(); // a hung child must not outlive the build
         String out = Files.readString(log);
         out.lines().filter(l -> l.startsWith("[")).forEach(l -> System.err.println("  " + l)); // the driver's progress lines
         assertTrue(finished, "spark-submit finished:\n" + out + cluster.logs());
         System.err.printf("[cluster-it] spark-submit to %s: exit %d after %.1f s%n", cluster.masterUrl(), p.exitValue(),
-                (System.currentTimeMillis() - t0) / 1e3);
+                (System.nanoTime() - STARTED.getOrDefault(p, System.nanoTime())) / 1e9);
         assertEquals(0, p.exitValue(), "spark-submit's exit code\n" + out + cluster.logs());
         return out;
     }
@@ -191,26 +192,24 @@ class StandaloneClusterIT {
         Path log = dir.resolve("submit-b.log");
         // The stages up to the one under test: later stages read the clips table as any run's.
         Process p = submit(out, log, "--stages", "ingest,score");
-        long killed = -1;
+        String killed = null;
         try {
-            // The driver prints "[score] N clips, M to score" just before the scoring job: from then on, the next task an
-            // executor starts is a score task. Kill worker 0's executor with SIGKILL while it runs one.
-            // Offsets in the executors' logs as of the last look before that line: tasks started later are score tasks
-            // (every earlier job had finished its tasks when the driver printed the line).
+            // The driver prints "[score] N clips, M to score" once the work list is written; then the scoring job runs. A
+            // scoring task holds files open that nothing else in the run does: the clip's video while it decodes it, and
+            // its part of the batch's scores under <output>/_work/score/scores while it scores. Kill worker 0's executor
+            // with SIGKILL when it holds one.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);
-            Map<Path, Integer> before = new TreeMap<>();
-            while (killed < 0 && p.isAlive() && System.nanoTime() < deadline) {
-                if (LoopbackCluster.read(log).contains("[score] ")) {
-                    killed = killWhileRunningATask(0, p, deadline, before);
-                } else {
-                    for (Path f : executorLogs(0)) before.put(f, LoopbackCluster.read(f).length());
-                    Thread.sleep(20);
-                }
+            Path real = dir.toRealPath(); // as /proc shows open files
+            List<Path> scoring = List.of(real.resolve("in"), real.resolve("out-killed/_work/score/scores"));
+            while (killed == null && p.isAlive() && System.nanoTime() < deadline) {
+                if (LoopbackCluster.read(log).contains("[score] ")) killed = killWhileOpen(0, scoring);
+                Thread.sleep(10);
             }
         } finally {
-            if (killed < 0 && p.isAlive()) p.destroyForcibly();
+            if (killed == null && p.isAlive()) p.destroyForcibly();
         }
-        assertTrue(killed > 0, "an executor of worker 0 was killed while it ran a score task\n" + LoopbackCluster.read(log) + cluster.logs());
+        assertNotNull(killed, "an executor of worker 0 was killed while it ran a score task\n" + LoopbackCluster.read(log) + cluster.logs());
+        System.err.println("[cluster-it] SIGKILL to " + killed);
         String text = finish(p, log);
         assertTrue(text.contains("Lost task"), "the driver saw a task lost with the executor\n" + text);
 
@@ -222,33 +221,30 @@ class StandaloneClusterIT {
         for (Row r : clips) assertFalse(r.isNullAt(1), "scored: " + r.getString(0));
     }
 
-    private static final Pattern RUNNING = Pattern.compile("Running task \\S+ in stage \\S+ \\(TID (\\d+)\\)");
-    private static final Pattern FINISHED = Pattern.compile("Finished task \\S+ in stage \\S+ \\(TID (\\d+)\\)");
-
     /**
-     * Waits until an executor of worker {@code w} runs a task started past {@code seen} (offsets in its stderr: there it
-     * says "Running task ... (TID n)" and not yet "Finished task ... (TID n)"), then kills it with SIGKILL. Returns its
-     * pid, or -1 if the submit ended or the deadline passed first.
+     * SIGKILL to worker {@code w}'s executor if it has a file open under one of {@code dirs} (its /proc fd table); what
+     * was killed, and why, or null when it holds none.
      */
-    static long killWhileRunningATask(int w, Process submit, long deadline, Map<Path, Integer> seen) throws Exception {
-        while (submit.isAlive() && System.nanoTime() < deadline) {
-            for (Path f : executorLogs(w)) {
-                String text = LoopbackCluster.read(f);
-                String fresh = text.substring(Math.min(text.length(), seen.getOrDefault(f, 0)));
-                Matcher m = RUNNING.matcher(fresh);
-                while (m.find()) {
-                    String tid = m.group(1);
-                    boolean finished = FINISHED.matcher(fresh).results().anyMatch(r -> r.group(1).equals(tid));
-                    List<ProcessHandle> execs = cluster.executors(w);
-                    if (!finished && execs.size() == 1) {
+    static String killWhileOpen(int w, List<Path> dirs) {
+        for (ProcessHandle h : cluster.executors(w)) {
+            try (var fds = Files.list(Path.of("/proc", String.valueOf(h.pid()), "fd"))) {
+                for (Path fd : fds.toList()) {
+                    Path target;
+                    try {
+                        target = Files.readSymbolicLink(fd);
+                    } catch (java.io.IOException | UnsupportedOperationException e) {
+                        continue; // closed meanwhile
+                    }
+                    if (dirs.stream().anyMatch(target::startsWith)) {
                         cluster.killExecutors(w);
-                        return execs.get(0).pid();
+                        return "executor " + h.pid() + " of worker " + w + " while it had " + target + " open";
                     }
                 }
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                // the executor exited meanwhile
             }
-            Thread.sleep(20);
         }
-        return -1;
+        return null;
     }
 
     /** The stderr file of every executor worker {@code w} has launched so far (work/&lt;app&gt;/&lt;executor&gt;/stderr). */
