@@ -69,7 +69,7 @@ public final class ClusterScalingBench {
                 Path out = dir.resolve("out");
                 List<String> submit = new ArrayList<>(List.of("--conf", "spark.ui.enabled=false",
                         "--conf", "spark.executor.memory=" + executorMemory,
-                        "--conf", "spark.executor.extraJavaOptions=-XX:TieredStopAtLevel=1 -Dorg.bytedeco.javacpp.cachedir="
+                        "--conf", "spark.executor.extraJavaOptions=-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m -Dorg.bytedeco.javacpp.cachedir="
                                 + System.getProperty("org.bytedeco.javacpp.cachedir", root.resolve(".cache/javacpp").toString()),
                         "--class", "dev.avcurate.app.Curate", jar.toString(),
                         "run", "--config", root.resolve("conf/default.yaml").toString(), "--input", input.toString(),

@@ -260,7 +260,7 @@ public final class LoopbackCluster implements AutoCloseable {
     public List<String> sparkSubmit(String driverXmx, List<String> args) {
         List<String> cmd = new ArrayList<>(javaCmd);
         // Spark's jars alone (no conf/: the driver logs as an application configures it, like SparkSubmitIT's).
-        cmd.addAll(List.of("-Xmx" + driverXmx, "-XX:TieredStopAtLevel=1", "-cp", sparkHome.resolve("jars") + File.separator + "*",
+        cmd.addAll(List.of("-Xmx" + driverXmx, "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=240m", "-cp", sparkHome.resolve("jars") + File.separator + "*",
                 "org.apache.spark.deploy.SparkSubmit", "--master", masterUrl,
                 "--conf", "spark.driver.host=" + HOST, "--conf", "spark.driver.bindAddress=" + HOST));
         cmd.addAll(args);
