@@ -173,7 +173,9 @@ public final class Curate implements Callable<Integer> {
             err.printf(Locale.ROOT, "[curate] Spark %s on %s; config %s; stages %s%n", spark.version(),
                     spark.sparkContext().master(), cfg.source(), pipeline.names());
             try {
-                StageContext job = ctx.withSpark(spark);
+                // A relative local --output made absolute here: executors write under it from other working directories.
+                StageContext job = new StageContext(spark, ctx.cfg(), ctx.log(), ctx.home(), ctx.env(), ctx.input(),
+                        absoluteOnDriver(output, spark.sparkContext().hadoopConfiguration()));
                 // The order against what each stage reads: from an earlier stage of this run, or already in the output.
                 List<String> problems = pipeline.orderProblems(cfg, table -> existingColumns(spark, job.table(table)));
                 if (!problems.isEmpty()) throw new ConfigException("the stages cannot run in this order (nothing was done):\n  " + String.join("\n  ", problems));
@@ -214,6 +216,20 @@ public final class Curate implements Callable<Integer> {
             return null; // not a plain local path: let Hadoop say what it makes of it
         }
         return Files.exists(p) ? null : p.toAbsolutePath();
+    }
+
+    /**
+     * A relative path on the local file system made absolute against the driver's working directory; any other path as
+     * given. Executors run in other directories (a standalone worker's work directory, a YARN container's), and the
+     * shard stage's tasks write their files under the output: with {@code --output out} they wrote them into each
+     * executor's own {@code out/shards}, out of the index's reach. Relative paths on another default file system
+     * (HDFS: the user's home directory) mean the same on every machine and stay relative.
+     */
+    static String absoluteOnDriver(String path, org.apache.hadoop.conf.Configuration conf) {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+        if (p.isAbsolute() || p.toUri().getScheme() != null) return path;
+        if (!"file".equals(org.apache.hadoop.fs.FileSystem.getDefaultUri(conf).getScheme())) return path;
+        return Path.of(path).toAbsolutePath().toString();
     }
 
     static final class StageNames extends ArrayList<String> {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,5 +42,19 @@ class CurateInputCheckTest {
         assertNull(Curate.missingLocalInput("s3a://bucket/raw/"));
         assertNull(Curate.missingLocalInput("hdfs://nn:8020/raw"));
         assertNull(Curate.missingLocalInput(dir.resolve("nope/*.mp4").toString()));
+    }
+
+    @Test
+    void aRelativeLocalOutputIsAbsoluteBeforeExecutorsSeeIt() {
+        Configuration local = new Configuration();
+        assertEquals(Path.of("out").toAbsolutePath().toString(), Curate.absoluteOnDriver("out", local));
+        assertEquals(Path.of("a/b").toAbsolutePath().toString(), Curate.absoluteOnDriver("a/b/", local));
+        assertEquals("/data/out", Curate.absoluteOnDriver("/data/out", local));
+        assertEquals("file:/data/out", Curate.absoluteOnDriver("file:/data/out", local));
+        assertEquals("s3a://bucket/curated", Curate.absoluteOnDriver("s3a://bucket/curated", local));
+        // On HDFS a relative path is under the user's home directory, the same for the driver and every executor.
+        Configuration hdfs = new Configuration();
+        hdfs.set("fs.defaultFS", "hdfs://nn:8020");
+        assertEquals("out", Curate.absoluteOnDriver("out", hdfs));
     }
 }

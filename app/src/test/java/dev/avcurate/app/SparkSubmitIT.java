@@ -2,6 +2,7 @@ package dev.avcurate.app;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.avcurate.app.cluster.LoopbackCluster;
 import dev.avcurate.ingest.samples.Scenes;
 import dev.avcurate.ingest.samples.SpeechSignal;
 import dev.avcurate.ingest.samples.SyntheticVideo;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,10 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SparkSubmitIT {
     @TempDir Path dir;
-
-    static final List<String> SPARK_GROUPS = List.of("org/scala-lang", "com/fasterxml/jackson", "org/slf4j",
-            "org/apache/logging/log4j", "org/apache/hadoop", "org/apache/parquet", "io/airlift", "org/roaringbitmap",
-            "org/xerial/snappy", "com/google/code/findbugs", "javax/annotation", "org/locationtech/jts");
 
     @Test
     void theShadedJarRunsUnderSparkSubmit() throws Exception {
@@ -37,13 +35,9 @@ class SparkSubmitIT {
                     .painter(Scenes.talkingHead(Scenes.textured(k), s, 0.5, 0.5, k)).audio(s::sample, 44_100, 2)
                     .write(dir.resolve("in/v" + k + ".mp4"));
         }
-        // A Spark install: Spark's dependency closure. Jars Maven attributes to Delta but Spark also ships
-        // (Scala, Jackson, logging, Hadoop, Parquet, ...) are the groups the shade plugin leaves out.
-        List<String> sparkJars = new ArrayList<>(List.of(Files.readString(root.resolve("app/target/spark-classpath.txt")).strip().split(File.pathSeparator)));
-        for (String j : Files.readString(root.resolve("app/target/classpath.txt")).strip().split(File.pathSeparator)) {
-            if (SPARK_GROUPS.stream().anyMatch(g -> j.contains("/repository/" + g + "/")) && !sparkJars.contains(j)) sparkJars.add(j);
-        }
-        String sparkCp = String.join(File.pathSeparator, sparkJars);
+        // A Spark install: Spark's dependency closure (LoopbackCluster.sparkJars: spark-sql's, plus the groups the shade
+        // plugin leaves out because Spark ships them).
+        String sparkCp = LoopbackCluster.sparkJars(root).stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         cmd.addAll(ProcessHandle.current().info().arguments().map(List::of).orElse(List.of()).stream()
                 .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty")

@@ -34,6 +34,12 @@ public final class SparkSessions {
         // cached and staged tables can be far off (an OOM of a -Xmx1g driver at 1M clips, bench/run scale). Joins with
         // the few tiny tables the stages make (split/bucket groups) carry an explicit broadcast hint instead.
         if (!conf.contains("spark.sql.autoBroadcastJoinThreshold")) b.config("spark.sql.autoBroadcastJoinThreshold", "-1");
+        // The score stage ships models and data files with SparkContext.addFile (JobFiles). With Spark 4's default
+        // session isolation a DataFrame job carries the session's own files only (none), so on a cluster the executors
+        // never fetched them and SparkFiles.get pointed into a per-session directory: every score task failed with
+        // "shipped with the job but is not in ." (StandaloneClusterIT; local masters were unaffected). The session
+        // shares the context's files instead. Only at session creation, as Spark reads it.
+        if (!conf.contains("spark.sql.artifact.isolation.enabled")) b.config("spark.sql.artifact.isolation.enabled", "false");
         // Applied at SparkContext start-up (before setLogLevel could be): keeps spark-submit's console to our lines.
         if (!conf.contains("spark.log.level")) b.config("spark.log.level", cfg.get(CurateKeys.SPARK_LOG_LEVEL));
         if (master.startsWith("local") && !conf.contains("spark.ui.enabled")) b.config("spark.ui.enabled", "false");
