@@ -134,18 +134,18 @@ public final class CaptionStage {
                 functions.lit("|" + job.model() + "|" + job.promptVersion())), 256), 1, 16));
         long keptCount = kept.count();
         Dataset<Row> done = captions.filter("status = 'ok'").select("caption_key");
-        Dataset<Row> todo = kept.join(done, kept.col("caption_key").equalTo(done.col("caption_key")), "left_anti");
+        Dataset<Row> pending = kept.join(done, kept.col("caption_key").equalTo(done.col("caption_key")), "left_anti");
         List<String> attrs = new ArrayList<>();
         for (String c : ClipAttributes.COLUMNS) if (have.contains(c)) attrs.add(c);
         String work = StageWork.dir(captionsPath, "caption");
         StageWork.delete(spark, work); // a killed run's
-        long n = todo.count();
+        long n = pending.count();
         int batch = cfg.get(CAPTION_BATCH_CLIPS);
         StructType listSchema = new StructType().add("idx", DataTypes.LongType, false);
-        for (var f : todo.schema().fields()) listSchema = listSchema.add(f);
+        for (var f : pending.schema().fields()) listSchema = listSchema.add(f);
         if (n > 0) {
-            writeWorkList(todo, listSchema, work + "/todo", batch);
-            n = spark.read().parquet(work + "/todo").count(); // the batches are the list's
+            writeWorkList(pending, listSchema, work + "/pending", batch);
+            n = spark.read().parquet(work + "/pending").count(); // the batches are the list's
         }
         log.printf(Locale.ROOT, "[caption] %d kept clips, %d to caption with %s (model %s, prompt %s)%s%n", keptCount, n,
                 job.estimator(), job.model(), job.promptVersion(), job.useVlm() ? ", endpoint " + job.vlm().redactedEndpoint() : "");
@@ -164,7 +164,7 @@ public final class CaptionStage {
             for (long b = 0; b < batches; b++) {
                 long base = b * batch, size = Math.min(batch, n - base);
                 // Consecutive clips (by id) per task, as many tasks as the request concurrency needs.
-                JavaRDD<CaptionTask> tasks = spark.read().schema(listSchema).parquet(work + "/todo/batch=" + b).javaRDD()
+                JavaRDD<CaptionTask> tasks = spark.read().schema(listSchema).parquet(work + "/pending/batch=" + b).javaRDD()
                         .mapToPair(r -> new Tuple2<>(r.getLong(0), task(r, attrs)))
                         .repartitionAndSortWithinPartitions(StageWork.TaskPartitioner.of(base, size, slicesMax, size))
                         .values();
@@ -203,8 +203,8 @@ public final class CaptionStage {
     }
 
     /** Numbers the clips to caption by id and writes them by batch (Parquet, {@code batch = index / caption.batch_clips}); the driver sees none of them. */
-    private void writeWorkList(Dataset<Row> todo, StructType listSchema, String dir, int batch) {
-        JavaRDD<Row> indexed = todo.orderBy("clip_id").javaRDD().zipWithIndex().map(t -> {
+    private void writeWorkList(Dataset<Row> pending, StructType listSchema, String dir, int batch) {
+        JavaRDD<Row> indexed = pending.orderBy("clip_id").javaRDD().zipWithIndex().map(t -> {
             Object[] v = new Object[t._1().length() + 2];
             v[0] = t._2();
             for (int i = 0; i < t._1().length(); i++) v[i + 1] = t._1().get(i);

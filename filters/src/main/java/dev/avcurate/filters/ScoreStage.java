@@ -209,7 +209,7 @@ public final class ScoreStage {
      * the clips.</li>
      * <li>The work lists, one per set: its clips longest first (then by id), numbered 0..n-1 by
      * {@code zipWithIndex} after a distributed sort, with {@code batch = index / score.batch_clips};
-     * written as Parquet under {@code <output>/_work/score/todo/set=S/batch=B}, so that every batch
+     * written as Parquet under {@code <output>/_work/score/pending/set=S/batch=B}, so that every batch
      * is fixed before the first merge changes the table it was read from.</li>
      * <li>Per set, per batch, in order: its clips are dealt to tasks by a partitioner on the index, task k
      * holding the k-th run of consecutive clips (at most {@code score.model_batch_clips}, fewer when
@@ -250,7 +250,7 @@ public final class ScoreStage {
             if (!r.getString(0).isEmpty()) sets.add(List.of(r.getString(0).split(",")));
             restampAny |= r.getBoolean(1);
         }
-        Dataset<Row> todo = clips.filter("stale <> ''");
+        Dataset<Row> pending = clips.filter("stale <> ''");
         String workDir = workDir(clipsPath);
         StageWork.delete(spark, workDir);
         int batch = cfg.get(SCORE_BATCH_CLIPS);
@@ -261,10 +261,10 @@ public final class ScoreStage {
         for (String s : versions.keySet()) byScorer.put(s, 0L);
         long n = 0;
         for (int i = 0; i < sets.size(); i++) {
-            Dataset<Row> mine = todo.filter(functions.col("stale").equalTo(String.join(",", sets.get(i))))
+            Dataset<Row> mine = pending.filter(functions.col("stale").equalTo(String.join(",", sets.get(i))))
                     .select("clip_id", "uri", "start_s", "end_s", "fps");
-            writeWorkList(mine, workDir + "/todo/set=" + i, batch);
-            sizes[i] = spark.read().parquet(workDir + "/todo/set=" + i).count(); // the batches are the list's, whatever the table did since
+            writeWorkList(mine, workDir + "/pending/set=" + i, batch);
+            sizes[i] = spark.read().parquet(workDir + "/pending/set=" + i).count(); // the batches are the list's, whatever the table did since
             n += sizes[i];
             for (String s : sets.get(i)) byScorer.merge(s, sizes[i], Long::sum);
         }
@@ -322,7 +322,7 @@ public final class ScoreStage {
                     batchSize[0] = size;
                     tasksDone.set(0);
                     scoringStages.clear();
-                    JavaRDD<ClipTask> dealt = spark.read().schema(WORK_LIST).parquet(workDir + "/todo/set=" + set + "/batch=" + b).javaRDD()
+                    JavaRDD<ClipTask> dealt = spark.read().schema(WORK_LIST).parquet(workDir + "/pending/set=" + set + "/batch=" + b).javaRDD()
                             .mapToPair(r -> new Tuple2<>(r.getLong(0), new ClipTask(r.getString(1), r.getString(2), r.getDouble(3),
                                     r.getDouble(4), r.getDouble(5))))
                             .repartitionAndSortWithinPartitions(tasks)
@@ -402,8 +402,8 @@ public final class ScoreStage {
             DataTypes.createStructField("fps", DataTypes.DoubleType, false)));
 
     /** Numbers the clips longest first (ties by id) and writes them by batch; the driver sees none of them. */
-    private void writeWorkList(Dataset<Row> todo, String dir, int batch) {
-        JavaRDD<Row> indexed = todo.orderBy(todo.col("end_s").minus(todo.col("start_s")).desc(), todo.col("clip_id").asc())
+    private void writeWorkList(Dataset<Row> pending, String dir, int batch) {
+        JavaRDD<Row> indexed = pending.orderBy(pending.col("end_s").minus(pending.col("start_s")).desc(), pending.col("clip_id").asc())
                 .javaRDD().zipWithIndex()
                 .map(t -> RowFactory.create(t._2(), t._1().getString(0), t._1().getString(1), t._1().getDouble(2), t._1().getDouble(3),
                         t._1().getDouble(4), t._2() / batch));

@@ -201,7 +201,7 @@ class ScoreStageSparkTest {
         assertThrows(Exception.class, () -> stage.score(path, VERSIONS, "v1", work(task("v1", "c00", new AssertionError("executor lost")))));
         long scored = byId(path).values().stream().filter(r -> "v1".equals(r.getAs("scores_version"))).count();
         assertEquals(20, scored, "the two batches before the failure are committed");
-        assertTrue(Files.isDirectory(dir.resolve("killed/_work/score/todo")), "the killed run's work list is left behind");
+        assertTrue(Files.isDirectory(dir.resolve("killed/_work/score/pending")), "the killed run's work list is left behind");
 
         ScoreStage.Outcome rest = stage.score(path, VERSIONS, "v1", work(task("v1", "", null)));
         assertEquals(3, rest.scored(), "the next run plans again from the table and scores the last batch only");

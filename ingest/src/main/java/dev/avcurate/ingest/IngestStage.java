@@ -92,15 +92,15 @@ public final class IngestStage {
         // On a fresh output there is nothing to resume: skip the reads (they cost seconds of Spark jobs).
         boolean hadVideos = DeltaTables.exists(spark, videosPath);
         boolean hadChildren = DeltaTables.exists(spark, clipsPath) || DeltaTables.exists(spark, rejectsPath);
-        Dataset<Row> todo = listed.withColumn("needs_merge", functions.lit(false));
+        Dataset<Row> pending = listed.withColumn("needs_merge", functions.lit(false));
         long changed = 0;
         if (hadVideos) {
             // Resume: what is already done, and what changed on disk since (its rows are replaced).
             Dataset<Row> done = spark.read().format("delta").load(videosPath).selectExpr("video_id AS d_id", "size_bytes AS d_size", "mtime_ms AS d_mtime");
             Dataset<Row> joined = listed.join(done, listed.col("video_id").equalTo(done.col("d_id")), "left")
                     .filter("d_id IS NULL OR d_size <> size_bytes OR d_mtime <> mtime_ms");
-            todo = cache(cached, joined.selectExpr("video_id", "uri", "size_bytes", "mtime_ms", "d_id IS NOT NULL AS needs_merge"));
-            Dataset<Row> changedIds = todo.filter("needs_merge").select("video_id");
+            pending = cache(cached, joined.selectExpr("video_id", "uri", "size_bytes", "mtime_ms", "d_id IS NOT NULL AS needs_merge"));
+            Dataset<Row> changedIds = pending.filter("needs_merge").select("video_id");
             changed = changedIds.count();
             if (changed > 0) {
                 for (String p : List.of(videosPath, clipsPath, rejectsPath)) DeltaTables.deleteMatching(spark, p, changedIds, "video_id");
@@ -121,14 +121,14 @@ public final class IngestStage {
                 Dataset<Row> v = spark.read().format("delta").load(videosPath).select("video_id");
                 orphans = orphans.join(v, orphans.col("o_id").equalTo(v.col("video_id")), "left_anti");
             }
-            todo = todo.join(orphans, todo.col("video_id").equalTo(orphans.col("o_id")), "left")
+            pending = pending.join(orphans, pending.col("video_id").equalTo(orphans.col("o_id")), "left")
                     .selectExpr("video_id", "uri", "size_bytes", "mtime_ms", "needs_merge OR o_id IS NOT NULL AS needs_merge");
         }
 
         // The plan: largest first (one long video must not finish last alone), numbered, cut into batches; written once
         // so that each batch is a cheap filtered read of it.
         int batchSize = cfg.get(INGEST_BATCH_VIDEOS);
-        JavaRDD<Row> numbered = todo.orderBy(functions.desc("size_bytes"), functions.asc("uri")).javaRDD().zipWithIndex()
+        JavaRDD<Row> numbered = pending.orderBy(functions.desc("size_bytes"), functions.asc("uri")).javaRDD().zipWithIndex()
                 .map(t -> RowFactory.create(t._1().getString(0), t._1().getString(1), t._1().getLong(2), t._1().getLong(3), t._1().getBoolean(4),
                         t._2() / batchSize, (int) (t._2() % batchSize)));
         String planPath = work + "/plan";

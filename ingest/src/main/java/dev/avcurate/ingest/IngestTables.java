@@ -6,10 +6,8 @@ import dev.avcurate.ingest.IngestRecords.Clip;
 import dev.avcurate.ingest.IngestRecords.Reject;
 import dev.avcurate.ingest.IngestRecords.Video;
 import java.util.List;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -73,9 +71,5 @@ public final class IngestTables {
     static Row row(Reject r) {
         return RowFactory.create(r.rejectId(), r.videoId(), r.clipId(), r.uri(), r.stage(), r.reason(), r.message(),
                 r.ffmpegMessage(), r.startS(), r.endS());
-    }
-
-    static Dataset<Row> frame(SparkSession spark, List<Row> rows, StructType schema) {
-        return spark.createDataFrame(rows, schema);
     }
 }

@@ -40,10 +40,6 @@ final class ShardWorker {
         }
     }
 
-    static Result run(List<Item> slice, Settings s, Configuration conf) throws java.io.IOException {
-        return run(slice.iterator(), s, conf);
-    }
-
     /** Streams the slice's items (all of one split and bucket) into shard files; only ids are held, never the clips. */
     static Result run(java.util.Iterator<Item> slice, Settings s, Configuration conf) throws java.io.IOException {
         List<Failure> failures = new ArrayList<>();
