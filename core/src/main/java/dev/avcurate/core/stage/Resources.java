@@ -12,8 +12,9 @@ import org.apache.spark.resource.TaskResourceRequests;
 /**
  * What one task of a stage needs. GPU operator stages run their tasks under Spark's stage-level
  * scheduling ({@link ResourceProfile}): only their tasks hold a GPU share, while decode stages
- * use the cluster's default profile. Local masters have no stage-level scheduling (Spark refuses
- * it): there the default profile is used and the log says so.
+ * use the cluster's default profile. Spark documents stage-level scheduling for standalone, YARN
+ * and Kubernetes only (not tried here on a local master): locally the default profile is used and
+ * the log says so.
  *
  * @param kind        {@code driver} (no tasks of its own beyond Spark SQL), {@code cpu} (decode, encode) or {@code gpu}
  * @param cpusPerTask cores one task uses
